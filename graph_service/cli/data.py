@@ -1,0 +1,3 @@
+"""Data commands: validate, stats, load."""
+
+from __future__ import annotations

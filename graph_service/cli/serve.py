@@ -1,0 +1,3 @@
+"""The serve command: the service under gunicorn."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Content negotiation and result/graph formats; pure functions, no flask."""

@@ -1,0 +1,1 @@
+"""Domain logic: drug cards, checks, SPARQL rules, exports. Never imports flask."""

@@ -1,0 +1,152 @@
+"""Graph exports: read the graph with the ``export_*`` named queries, project, select, write.
+
+The whole graph is read once per graph version (``export_graph.rq`` and ``export_inferred.rq``)
+and kept in a caller-owned cache; each export then selects from the projection in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from graph_service.backends import GraphBackend
+from graph_service.errors import GraphServiceError, InvalidParameter, NotFound
+from graph_service.serializers.graph_formats import FORMATS, GraphFormat, resolve_format
+from graph_service.serializers.graph_render import DEFAULT_TIMEOUT
+from graph_service.serializers.graphs import Reach, local_name, project
+from graph_service.services.graph_selection import (
+    ProjectedGraph,
+    Selection,
+    rdf_subgraph,
+    resolve_focus,
+    select,
+)
+
+__all__ = ["ExportFile", "describe_entity", "export_graph", "format_for", "load_projection",
+           "read_query"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A written export: bytes, media type, download file name, and what it holds."""
+
+    body: bytes
+    media_type: str
+    filename: str
+    nodes: int
+    edges: int
+
+
+def read_query(queries_dir: Path, name: str) -> str:
+    """The text of ``queries/<name>.rq`` (its ``#+`` header lines are SPARQL comments).
+
+    :raises GraphServiceError: when the file is missing (the service is broken, not the request).
+    """
+    path = queries_dir / f"{name}.rq"
+    if not path.is_file():
+        raise GraphServiceError(f"the named query {name!r} is missing from {queries_dir}")
+    return path.read_text(encoding="utf-8")
+
+
+def format_for(name: str) -> GraphFormat:
+    """The export format called ``name``.
+
+    :raises InvalidParameter: listing the valid formats.
+    """
+    found = resolve_format(name)
+    if found is None:
+        raise InvalidParameter(f"unknown export format {name!r}; valid formats: "
+                               f"{', '.join(FORMATS)}", parameter="format",
+                               formats=list(FORMATS))
+    return found
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def load_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: str,
+                    cache: MutableMapping[str, Any] | None = None,
+                    on_progress: Progress | None = None) -> ProjectedGraph:
+    """The whole graph and its projection (with inferred reaches), cached per graph version.
+
+    :raises GraphServiceError: when the store cut the graph short (an export must be complete).
+    """
+    if cache is not None and graph_version in cache:
+        cached: ProjectedGraph = cache[graph_version]
+        return cached
+    triples = backend.query(read_query(queries_dir, "export_graph"), max_rows=None)
+    if triples.truncated:
+        raise GraphServiceError("the store returned part of the graph only; raise "
+                                "GRAPH_SERVICE_MAX_ROWS to export it")
+    rdf = Graph(bind_namespaces="core")
+    for triple in triples.triples:
+        rdf.add(triple)
+    rows = backend.query(read_query(queries_dir, "export_inferred"), max_rows=None).rows
+    reaches = [Reach(_text(r.get("claim")), _text(r.get("source")), _text(r.get("target")),
+                     _text(r.get("sourceVia")), _text(r.get("targetVia"))) for r in rows]
+    projected = ProjectedGraph(rdf, project(rdf, reaches=reaches, on_progress=on_progress),
+                               graph_version)
+    if cache is not None:
+        cache.clear()  # one version at a time
+        cache[graph_version] = projected
+    return projected
+
+
+def _filename(focus: str | None, depth: int, extension: str) -> str:
+    if focus is None:
+        return f"dikg-graph.{extension}"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", local_name(focus)).strip("-") or "entity"
+    return f"dikg-{safe}-d{depth}.{extension}"
+
+
+def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str,
+                 format: str, focus: str | None = None, depth: int = 1,
+                 types: frozenset[str] = frozenset(), include: frozenset[str] = frozenset(),
+                 cache: MutableMapping[str, Any] | None = None,
+                 render_timeout: float = DEFAULT_TIMEOUT,
+                 on_progress: Progress | None = None) -> ExportFile:
+    """Write the selected part of the graph in ``format``.
+
+    :param focus: an entity's local name, IRI, label or synonym; ``None`` exports everything.
+    :raises InvalidParameter: unknown format, include option or type; depth out of range.
+    :raises NotFound: unknown focus (with candidates).
+    """
+    chosen_format = format_for(format)
+    Selection(depth=depth, types=types, include=include)  # validate before reading the store
+    projected = load_projection(backend, queries_dir=queries_dir, graph_version=graph_version,
+                                cache=cache, on_progress=on_progress)
+    node = resolve_focus(projected, focus) if focus is not None else None
+    selection = Selection(focus=node, depth=depth, types=types, include=include)
+    selected = select(projected, selection)
+    if chosen_format.reads == "rdf":
+        body = chosen_format.writer(rdf_subgraph(projected, selected, include=include))
+    elif chosen_format.name in ("svg", "png"):
+        body = chosen_format.writer(selected, timeout=render_timeout)
+    else:
+        body = chosen_format.writer(selected)
+    return ExportFile(body=body, media_type=chosen_format.media_type,
+                      filename=_filename(node, depth, chosen_format.extension),
+                      nodes=selected.number_of_nodes(), edges=selected.number_of_edges())
+
+
+def describe_entity(backend: GraphBackend, *, queries_dir: Path, iri: str) -> Graph:
+    """The entity's triples, the claims naming it and their citations (``drug_subgraph.rq``).
+
+    :raises NotFound: when the graph says nothing about ``iri``.
+    """
+    result = backend.query(read_query(queries_dir, "drug_subgraph"),
+                           bindings={"drug": URIRef(iri)}, max_rows=None)
+    graph = Graph(bind_namespaces="core")
+    for triple in result.triples:
+        graph.add(triple)
+    if (URIRef(iri), None, None) not in graph:
+        raise NotFound(f"no entity {iri}")
+    return graph

@@ -74,7 +74,8 @@ def to_graphml(graph: nx.MultiDiGraph) -> bytes:
                       color="#000000", width="1.0")
         ET.SubElement(line, f"{y}Arrows", source="none", target="standard")
         ET.SubElement(line, f"{y}EdgeLabel").text = str(data.get("label", ""))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written
 
 
 def to_gexf(graph: nx.MultiDiGraph) -> bytes:

@@ -1,0 +1,242 @@
+"""Queries in child processes the parent can kill: real time limits and crash containment.
+
+pyoxigraph cannot cancel a query (an aggregate over a cartesian product computes fully
+before its first row) and a deeply nested query overflows its stack and kills the process.
+So :func:`isolate` runs queries in a small pool of long-lived ``forkserver`` children that
+each hold a read view of the store (a directory store opened read-only, or a copy of an
+in-memory store). A query past ``query_timeout`` gets its child SIGKILLed (503
+``QueryTimeout``); a child that dies is replaced (503 ``BackendUnavailable``). Writes go to
+the parent's store and bump a generation number; children reopen before their next query.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from collections.abc import Iterable, Mapping
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+from rdflib.term import Node
+
+from graph_service.backends.base import (
+    Dataset,
+    GraphBackend,
+    QueryResult,
+    RdfSource,
+    SerializedResult,
+)
+from graph_service.errors import BackendUnavailable, GraphServiceError, QueryTimeout
+
+if TYPE_CHECKING:
+    from graph_service.config import Settings
+
+__all__ = ["IsolatedBackend", "isolate"]
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["graph_service.backends.isolated", "pyoxigraph", "rdflib"])
+_START_TIMEOUT = 60.0
+
+
+def _open(spec: tuple[str, Any]) -> GraphBackend:
+    """Build the child's read view from ``spec``: (kind, directory path or N-Quads dump)."""
+    kind, payload = spec
+    if kind == "oxigraph-dir":
+        from graph_service.backends.oxigraph import OxigraphBackend
+
+        return OxigraphBackend(path=payload, read_only=True)
+    if kind == "oxigraph":
+        from graph_service.backends.oxigraph import OxigraphBackend
+
+        store: GraphBackend = OxigraphBackend()
+    else:
+        from graph_service.backends.rdflib_store import RdflibBackend
+
+        store = RdflibBackend()
+    if payload:
+        store.load([RdfSource(payload, "nquads", name="parent store")])
+    return store
+
+
+def _child(conn: Connection, spec: tuple[str, Any]) -> None:
+    """Child main loop: answer (method, kwargs) requests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
+    store = _open(spec)
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            method, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", getattr(store, method)(**kwargs)))
+        except GraphServiceError as exc:
+            conn.send(("error", (type(exc), exc.message, exc.extra)))
+        except Exception as exc:  # a bug: report it as a 500 instead of losing the child
+            conn.send(("error", (GraphServiceError, f"{type(exc).__name__}: {exc}", {})))
+
+
+class _Child:
+    """One query process and the parent's end of its pipe."""
+
+    def __init__(self, spec: tuple[str, Any], generation: int) -> None:
+        self.generation = generation
+        self.conn, child_conn = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(target=_child, args=(child_conn, spec), daemon=True)
+        self.process.start()
+        child_conn.close()
+        if not self.conn.poll(_START_TIMEOUT):
+            self.kill()
+            raise BackendUnavailable("the query process did not start in time")
+        try:
+            self.conn.recv()
+        except EOFError as exc:
+            self.kill()
+            raise BackendUnavailable("the query process could not open the store") from exc
+
+    @property
+    def pid(self) -> int:
+        """Process id of the child."""
+        return self.process.pid or 0
+
+    def kill(self) -> None:
+        """SIGKILL the child and reap it (its CPU and memory are freed)."""
+        if self.process.is_alive():
+            os.kill(self.pid, signal.SIGKILL)
+        self.process.join(timeout=10)
+        self.conn.close()
+
+
+class IsolatedBackend:
+    """Wraps an embedded backend; reads run in killable children, writes in the parent."""
+
+    def __init__(self, inner: GraphBackend, *, timeout: float, processes: int = 2) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.timeout = timeout
+        self.generation = 0
+        self.last_pid: int | None = None  # pid of the child that ran the latest query
+        self._lock = threading.Lock()
+        self._spec: tuple[int, tuple[str, Any]] | None = None
+        self._idle: queue.Queue[_Child | None] = queue.Queue()
+        for _ in range(processes):
+            self._idle.put(None)  # a free slot; the child starts on first use
+
+    def _current_spec(self) -> tuple[str, Any]:
+        with self._lock:
+            if self._spec is None or self._spec[0] != self.generation:
+                path = getattr(self.inner, "path", None)
+                if self.inner.name == "oxigraph" and path is not None:
+                    spec: tuple[str, Any] = ("oxigraph-dir", str(path))
+                    if not getattr(self.inner, "read_only", False):
+                        self.inner.store.flush()  # type: ignore[attr-defined]
+                else:
+                    spec = (self.inner.name, self.inner.dump(format="nquads"))
+                self._spec = (self.generation, spec)
+            return self._spec[1]
+
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        try:
+            child = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"no query process became free within {self.timeout:g} s") from None
+        try:
+            if child is not None and (child.generation != self.generation
+                                      or not child.process.is_alive()):
+                child.kill()
+                child = None
+            if child is None:
+                generation = self.generation
+                child = _Child(self._current_spec(), generation)
+            self.last_pid = child.pid
+            child.conn.send((method, kwargs))
+            if not child.conn.poll(self.timeout):
+                child.kill()
+                child = None
+                raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit "
+                                   "and its work was stopped")
+            try:
+                status, payload = child.conn.recv()
+            except (EOFError, OSError):
+                child.process.join(5)
+                code = child.process.exitcode
+                child.kill()
+                child = None
+                raise BackendUnavailable(
+                    f"the query process died while running the query (exit code {code}); "
+                    "it has been replaced, other queries are not affected") from None
+        finally:
+            self._idle.put(child)
+        if status == "error":
+            cls, message, extra = payload
+            raise cls(message, **extra)
+        return payload
+
+    def query(self, text: str, *, bindings: Mapping[str, Node] | None = None,
+              dataset: Dataset | None = None, max_rows: int | None = None) -> QueryResult:
+        """Run the query in a child, bounded by the time limit."""
+        result: QueryResult = self._call("query", text=text, bindings=bindings,
+                                         dataset=dataset, max_rows=max_rows)
+        return result
+
+    def serialize_query(self, text: str, *, media_type: str,
+                        bindings: Mapping[str, Node] | None = None,
+                        dataset: Dataset | None = None, max_rows: int | None = None,
+                        max_bytes: int | None = None) -> SerializedResult:
+        """Run and serialize in a child, bounded by the time limit."""
+        result: SerializedResult = self._call(
+            "serialize_query", text=text, media_type=media_type, bindings=bindings,
+            dataset=dataset, max_rows=max_rows, max_bytes=max_bytes)
+        return result
+
+    def _changed(self) -> None:
+        with self._lock:
+            self.generation += 1
+
+    def load(self, sources: Iterable[RdfSource]) -> int:
+        """Load in the parent's store; children reopen before their next query."""
+        count = self.inner.load(sources)
+        self._changed()
+        return count
+
+    def update(self, text: str) -> None:
+        """Update the parent's store; children reopen before their next query."""
+        self.inner.update(text)
+        self._changed()
+
+    def clear(self) -> None:
+        """Empty the parent's store; children reopen before their next query."""
+        self.inner.clear()
+        self._changed()
+
+    def triple_count(self) -> int:
+        """Counted by the parent's store."""
+        return self.inner.triple_count()
+
+    def dump(self, *, format: str = "nquads") -> bytes:
+        """Dumped by the parent's store."""
+        return self.inner.dump(format=format)
+
+    def close(self) -> None:
+        """Stop every child, then close the parent's store."""
+        while True:
+            try:
+                child = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if child is not None:
+                child.kill()
+        self.inner.close()
+
+
+def isolate(backend: GraphBackend, settings: Settings, *, processes: int = 2) -> GraphBackend:
+    """Wrap an embedded backend in query processes when ``settings.isolation == "process"``.
+
+    The remote backend is returned as it is: its HTTP timeout bounds every query.
+    """
+    if settings.isolation != "process" or backend.name == "remote":
+        return backend
+    return IsolatedBackend(backend, timeout=settings.query_timeout, processes=processes)

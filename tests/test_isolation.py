@@ -1,0 +1,108 @@
+"""Query processes: a runaway query is stopped at its limit; a crash leaves the parent alive."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import MINI
+
+from graph_service.backends import GraphBackend, RdfSource
+from graph_service.backends.isolated import IsolatedBackend, isolate
+from graph_service.backends.oxigraph import OxigraphBackend
+from graph_service.backends.rdflib_store import RdflibBackend
+from graph_service.config import load_settings
+from graph_service.errors import BackendUnavailable, MalformedQuery, QueryTimeout
+
+TIMEOUT = 1.5
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (read from /proc, no psutil)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+@pytest.fixture(params=["oxigraph-memory", "oxigraph-dir", "rdflib"])
+def isolated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IsolatedBackend]:
+    inner: GraphBackend
+    if request.param == "oxigraph-memory":
+        inner = OxigraphBackend()
+    elif request.param == "oxigraph-dir":
+        inner = OxigraphBackend(path=tmp_path / "store")
+    else:
+        inner = RdflibBackend()
+    inner.load([RdfSource(MINI, "turtle", name=MINI.name)])
+    store = isolate(inner, load_settings({"GRAPH_SERVICE_QUERY_TIMEOUT": TIMEOUT}), processes=1)
+    assert isinstance(store, IsolatedBackend)
+    yield store
+    store.close()
+
+
+def _count(store: GraphBackend) -> int:
+    return int(store.query(COUNT).rows[0]["n"])  # type: ignore[call-overload]
+
+
+def test_queries_answer_like_the_parent(isolated: IsolatedBackend) -> None:
+    assert _count(isolated) == isolated.inner.triple_count() == 46
+    assert isolated.last_pid is not None and isolated.last_pid != os.getpid()
+    with pytest.raises(MalformedQuery):  # errors keep their class across the pipe
+        isolated.query("SELECT ?x WHERE {")
+    served = isolated.serialize_query(COUNT, media_type="text/tab-separated-values")
+    assert served.body.decode().splitlines()[1].startswith('46') or '"46"' in served.body.decode()
+
+
+def test_writes_reach_the_children(isolated: IsolatedBackend) -> None:
+    assert _count(isolated) == 46
+    isolated.update("INSERT DATA { <http://x/s> <http://x/p> 'o' }")
+    assert _count(isolated) == 47
+    isolated.clear()
+    assert _count(isolated) == 0
+
+
+def test_runaway_query_is_killed_at_the_limit() -> None:
+    inner = OxigraphBackend()
+    data = "".join(f"<http://x/s{i}> <http://x/p> \"{i}\" .\n" for i in range(200)).encode()
+    inner.load([RdfSource(data, "nt", name="200.nt")])  # 200^4 = 1.6e9 rows to count
+    store = isolate(inner, load_settings({"GRAPH_SERVICE_QUERY_TIMEOUT": TIMEOUT}),
+                    processes=1)
+    assert isinstance(store, IsolatedBackend)
+    try:
+        _count(store)  # start the child outside the timed part
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout) as info:
+            store.query(RUNAWAY)
+        elapsed = time.monotonic() - started
+        assert TIMEOUT <= elapsed < TIMEOUT + 1.0
+        assert info.value.status_code == 503 and "stopped" in info.value.message
+        killed = store.last_pid
+        assert killed is not None and not _alive(killed)  # its CPU is free
+        assert _count(store) == 200  # the next query is answered by a fresh child
+        assert store.last_pid != killed
+    finally:
+        store.close()
+
+
+def test_crashing_query_leaves_the_parent_alive(isolated: IsolatedBackend) -> None:
+    _count(isolated)
+    nested = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+    if isolated.name == "rdflib":  # pure Python: a RecursionError, reported as a bad query
+        with pytest.raises(MalformedQuery):
+            isolated.query(nested)
+        assert _count(isolated) == 46
+        return
+    with pytest.raises(BackendUnavailable) as info:
+        isolated.query(nested)
+    assert "died" in info.value.message
+    crashed = isolated.last_pid
+    assert crashed is not None and not _alive(crashed)
+    assert _count(isolated) == 46

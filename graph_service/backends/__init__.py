@@ -32,9 +32,15 @@ __all__ = [
 
 
 def _oxigraph(settings: Settings) -> GraphBackend:
+    """In memory, or a directory; a prebuilt directory (``load_on_start`` off) opens read-only.
+
+    Several gunicorn workers cannot hold one directory store read-write; ``dikg serve`` builds
+    the store in the master and starts the workers with ``load_on_start`` off.
+    """
     from graph_service.backends.oxigraph import OxigraphBackend
 
-    return OxigraphBackend(path=settings.store_path)
+    read_only = settings.store_path is not None and not settings.load_on_start
+    return OxigraphBackend(path=settings.store_path, read_only=read_only)
 
 
 def _rdflib(settings: Settings) -> GraphBackend:

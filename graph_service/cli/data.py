@@ -1,3 +1,147 @@
 """Data commands: validate, stats, load."""
 
 from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from graph_service.cli import main
+from graph_service.models import ONTOLOGY_DIR, PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from graph_service.backends import GraphBackend
+    from graph_service.config import Settings
+
+__all__ = ["DEFAULT_STORE", "cli_settings", "load", "stats", "validate"]
+
+DEFAULT_STORE = PROJECT_ROOT / ".dikg" / "store"
+_PREFIX = "FLASK_"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_DIKG = "https://w3id.org/dikg/"
+
+
+def cli_settings(**overrides: Any) -> Settings:
+    """Settings as the service would see them: defaults, ``FLASK_GRAPH_SERVICE_*``, overrides."""
+    from graph_service.config import load_settings
+
+    config: dict[str, Any] = {}
+    for key, value in os.environ.items():
+        if key.startswith(_PREFIX + "GRAPH_SERVICE_"):
+            try:
+                config[key[len(_PREFIX):]] = json.loads(value)  # as Flask's from_prefixed_env
+            except ValueError:
+                config[key[len(_PREFIX):]] = value
+    config.update({f"GRAPH_SERVICE_{k.upper()}": v for k, v in overrides.items()})
+    return load_settings(config)
+
+
+def open_store(settings: Settings) -> GraphBackend:
+    """The store the settings name, prepared (ontology loaded into an empty store)."""
+    from graph_service.backends import get_backend
+    from graph_service.services.loading import prepare_store
+
+    backend = get_backend(settings)
+    prepare_store(backend, settings)
+    return backend
+
+
+@main.command()
+@click.option("--ontology-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=ONTOLOGY_DIR, show_default=True, help="Directory of *.ttl and shapes.ttl.")
+def validate(ontology_dir: Path) -> None:
+    """Validate the ontology with its SHACL shapes; exit 1 and list violations when invalid."""
+    from graph_service.validation import DataValidationError, validate_directory
+
+    try:
+        _, report = validate_directory(ontology_dir)
+    except DataValidationError as exc:
+        report = exc.report
+    if report.conforms:
+        click.echo(f"{ontology_dir}: valid")
+        return
+    click.echo(report.describe(limit=len(report.violations)), err=True)
+    raise SystemExit(1)
+
+
+def _stats(backend: GraphBackend) -> dict[str, Any]:
+    """Counts from one pass over the store's N-Quads dump (no query text needed)."""
+    import pyoxigraph as ox
+
+    triples = 0
+    classes: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    sources = set()
+    for quad in ox.parse(backend.dump(format="nquads"), format=ox.RdfFormat.N_QUADS):
+        triples += 1
+        predicate = quad.predicate.value
+        if predicate == _RDF_TYPE:
+            classes[quad.object.value] += 1
+            if quad.object.value == _DIKG + "Source":
+                sources.add(quad.subject.value)
+        elif predicate == _DIKG + "status":
+            statuses[quad.object.value] += 1
+    return {"triples": triples, "entities_per_class": dict(classes.most_common()),
+            "sources": len(sources), "claims_by_status": dict(statuses.most_common())}
+
+
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="On-disk store directory (default: in memory, the ontology).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(store_dir: Path | None, as_json: bool) -> None:
+    """Triples, entities per class, sources and claims by status."""
+    settings = cli_settings(store="oxigraph", store_path=str(store_dir) if store_dir else None,
+                            load_on_start=store_dir is None)
+    backend = open_store(settings)
+    try:
+        figures = _stats(backend)
+    finally:
+        backend.close()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"triples: {figures['triples']}\nsources: {figures['sources']}")
+    click.echo("claims by status:")
+    for status, n in figures["claims_by_status"].items():
+        click.echo(f"  {n:6d}  {status}")
+    click.echo("entities per class:")
+    for cls, n in figures["entities_per_class"].items():
+        click.echo(f"  {n:6d}  {cls}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_STORE, show_default=True, help="On-disk store directory.")
+def load(files: tuple[Path, ...], store_dir: Path) -> None:
+    """Load RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD, .gz) into a store."""
+    from graph_service.errors import GraphServiceError
+    from graph_service.services.loading import load_files
+
+    settings = cli_settings(store="oxigraph", store_path=str(store_dir), load_on_start=True)
+    try:
+        backend = open_store(settings)
+    except GraphServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    done: list[tuple[Path, int]] = []
+    try:
+        with click.progressbar(length=len(files), label="loading", file=None) as bar:
+
+            def progress(path: Path, count: int) -> None:
+                done.append((path, count))
+                bar.update(1)
+
+            load_files(backend, list(files), progress=progress)
+    except GraphServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        for path, count in done:
+            click.echo(f"{count:10d}  {path}")
+        backend.close()
+    click.echo(f"{sum(c for _, c in done)} quads loaded into {store_dir}")

@@ -1,3 +1,79 @@
-"""The serve command: the service under gunicorn."""
+"""The serve command: the service under gunicorn, over a store built once in the master."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from graph_service.cli import main
+from graph_service.cli.data import DEFAULT_STORE, cli_settings
+
+__all__ = ["gunicorn_command", "serve"]
+
+
+def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line (no ``--preload``: each worker opens the store itself)."""
+    beside = Path(sys.executable).parent / "gunicorn"
+    binary = str(beside) if beside.exists() else (shutil.which("gunicorn") or "gunicorn")
+    return [binary, "-w", str(workers), "--bind", f"{host}:{port}", "--timeout", "120",
+            "graph_service.wsgi:app"]
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--store", type=click.Choice(["oxigraph", "rdflib", "remote"]), default="oxigraph",
+              show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_STORE, show_default=True, help="oxigraph store directory.")
+@click.option("--remote-url", default=None, help="SPARQL query URL of the remote server.")
+@click.option("--remote-update-url", default=None, help="Its update URL (to load the graph).")
+@click.option("--remote-store-url", default=None, help="Its Graph Store Protocol URL.")
+@click.option("--dry-run", is_flag=True, help="Build the store, print the command, do not start.")
+def serve(host: str, port: int, workers: int, store: str, data_dir: Path,
+          remote_url: str | None, remote_update_url: str | None,
+          remote_store_url: str | None, dry_run: bool) -> None:
+    """Build and validate the store once, then run gunicorn with N workers over it."""
+    from graph_service.backends import get_backend
+    from graph_service.errors import GraphServiceError
+    from graph_service.services.loading import prepare_store
+
+    env: dict[str, str] = {"FLASK_GRAPH_SERVICE_STORE": store}
+    overrides: dict[str, object] = {"store": store}
+    if store == "oxigraph":
+        env["FLASK_GRAPH_SERVICE_STORE_PATH"] = str(data_dir.resolve())
+        overrides.update(store_path=str(data_dir.resolve()), load_on_start=True)
+    if store == "remote":
+        if not remote_url:
+            raise click.UsageError("--store remote needs --remote-url")
+        for key, value in (("REMOTE_URL", remote_url), ("REMOTE_UPDATE_URL", remote_update_url),
+                           ("REMOTE_STORE_URL", remote_store_url)):
+            if value:
+                env[f"FLASK_GRAPH_SERVICE_{key}"] = value
+                overrides[key.lower()] = value
+    try:
+        settings = cli_settings(**overrides)
+        backend = get_backend(settings)
+        version = prepare_store(backend, settings)
+        backend.close()
+        del backend  # release the directory before the workers open it read-only
+        if store == "rdflib":  # every worker loads its own copy; it was validated here
+            env["FLASK_GRAPH_SERVICE_VALIDATE_ON_LOAD"] = "false"
+        else:  # the store is built: workers only open it
+            env["FLASK_GRAPH_SERVICE_LOAD_ON_START"] = "false"
+    except GraphServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    command = gunicorn_command(host=host, port=port, workers=workers)
+    click.echo(f"graph version {version}; serving on http://{host}:{port}/ with {workers} "
+               f"worker(s) ({store} store)")
+    if dry_run:
+        click.echo(" ".join(command))
+        return
+    sys.stdout.flush()
+    os.execve(command[0], command, {**os.environ, **env})
+

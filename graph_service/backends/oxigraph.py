@@ -185,7 +185,8 @@ class OxigraphBackend:
         """The whole store (N-Quads / TriG), or its default graph for triple formats."""
         fmt = RDF_FORMATS[format.lower()]
         options: dict[str, Any] = {} if fmt.supports_datasets else {"from_graph": ox.DefaultGraph()}
-        out: bytes = self.store.dump(format=fmt, **options)
+        out = self.store.dump(format=fmt, **options)
+        assert out is not None
         return out
 
     def clear(self) -> None:
@@ -194,6 +195,8 @@ class OxigraphBackend:
         self.store.clear()
 
     def close(self) -> None:
-        """Flush a directory store; the files are released when the object goes away."""
-        if self.path is not None and not self.read_only:
-            self.store.flush()
+        """Flush a directory store and release its files (the backend is empty afterwards)."""
+        if self.path is not None:
+            if not self.read_only:
+                self.store.flush()
+            self.store = ox.Store()  # drops the last reference to the on-disk store

@@ -20,8 +20,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate, traverse
 from rdflib.plugins.sparql.evaluate import evalQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.processor import SPARQLResult
-from rdflib.plugins.sparql.sparql import CompValue, Query
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.plugins.sparql.update import evalUpdate
 from rdflib.term import Node
 
@@ -60,11 +61,11 @@ def _parse(text: str) -> Query:
 class _Dataset(RdfDataset):
     """rdflib 7.6's own query code calls its deprecated ``default_context``/``identifier``."""
 
-    @property  # type: ignore[override]
+    @property  # type: ignore[misc]
     def default_context(self) -> Graph:
         return self.default_graph  # type: ignore[no-any-return]
 
-    @property  # type: ignore[override]
+    @property
     def identifier(self) -> Any:
         return Graph.identifier.fget(self)  # type: ignore[attr-defined]
 
@@ -90,7 +91,7 @@ class RdflibBackend:
                 triple = (from_oxigraph(q.subject), from_oxigraph(q.predicate),
                           from_oxigraph(q.object))
                 if isinstance(q.graph_name, ox.DefaultGraph):
-                    default.add(triple)  # type: ignore[arg-type]
+                    default.add(triple)
                 else:
                     self.dataset.graph(from_oxigraph(q.graph_name)).add(triple)  # type: ignore[arg-type]
         return len(quads)
@@ -163,7 +164,7 @@ class RdflibBackend:
         fmt = RDF_FORMATS.get(format.lower())
         if fmt is None:
             raise NotAcceptable(f"cannot dump as {format!r}", formats=sorted(RDF_FORMATS))
-        quads = []
+        quads: list[ox.Quad] = []
         for graph in self.dataset.graphs():
             default = graph.identifier == DATASET_DEFAULT_GRAPH_ID
             if not default and not fmt.supports_datasets:
@@ -171,10 +172,9 @@ class RdflibBackend:
             name = ox.DefaultGraph() if default else to_oxigraph(graph.identifier)
             quads.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
                          for s, p, o in graph)
-        if not fmt.supports_datasets:
-            out: bytes = ox.serialize([q.triple for q in quads], format=fmt)
-            return out
-        out = ox.serialize(quads, format=fmt)
+        items = quads if fmt.supports_datasets else [q.triple for q in quads]
+        out = ox.serialize(items, format=fmt)
+        assert out is not None
         return out
 
     def clear(self) -> None:

@@ -41,6 +41,12 @@ GRAPH_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
 _MAX_SHRINK_STEPS = 60
 
 
+def _bytes(value: bytes | None) -> bytes:
+    """pyoxigraph returns bytes when no output file is given."""
+    assert value is not None
+    return value
+
+
 def _base(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
@@ -97,8 +103,7 @@ def write_solutions(variables: Sequence[str], rows: Sequence[Sequence[str]], med
         lines = [header, *("\t".join(row) for row in rows[:count])]
         parsed = ox.parse_query_results(("\n".join(lines) + "\n").encode(),
                                         ox.QueryResultsFormat.TSV)
-        out: bytes = parsed.serialize(format=fmt)
-        return out
+        return _bytes(parsed.serialize(format=fmt))
 
     return _fit(len(rows), render, max_bytes)
 
@@ -107,8 +112,7 @@ def write_boolean(value: bool, media_type: str) -> bytes:
     """Write an ASK answer in ``media_type``."""
     fmt = results_format(media_type)
     parsed = ox.parse_query_results(b"true" if value else b"false", ox.QueryResultsFormat.TSV)
-    out: bytes = parsed.serialize(format=fmt)
-    return out
+    return _bytes(parsed.serialize(format=fmt))
 
 
 def write_triples(triples: Sequence[ox.Triple], media_type: str, *,
@@ -120,8 +124,7 @@ def write_triples(triples: Sequence[ox.Triple], media_type: str, *,
     fmt = graph_format(media_type)
 
     def render(count: int) -> bytes:
-        out: bytes = ox.serialize(triples[:count], format=fmt)
-        return out
+        return _bytes(ox.serialize(triples[:count], format=fmt))
 
     return _fit(len(triples), render, max_bytes)
 

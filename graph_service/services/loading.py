@@ -88,12 +88,12 @@ def validate_files(paths: Sequence[Path], sources: Sequence[RdfSource], *,
 
     from graph_service.validation import DataValidationError, load_shapes, validate_graph
 
-    data, files = Graph(), {}
+    data, files = Graph(), dict[str, str]()
     for path, source in zip(paths, sources, strict=True):
         for quad in parse_source(source):
             triple = (from_oxigraph(quad.subject), from_oxigraph(quad.predicate),
                       from_oxigraph(quad.object))
-            data.add(triple)  # type: ignore[arg-type]
+            data.add(triple)
             files.setdefault(str(triple[0]), str(path))
     own = ontology_dir / SHAPES
     try:

@@ -26,15 +26,16 @@ __all__ = ["EDGE_ATTRIBUTES", "Reach", "local_name", "project"]
 
 #: every edge carries exactly these attributes (uniform keys for GraphML/GEXF readers)
 EDGE_ATTRIBUTES = ("label", "predicate", "inference", "inferred", "claim", "status", "severity",
-                   "kind", "summary", "explanation", "contradicted", "sources", "source_titles",
-                   "citations")
+                   "kind", "summary", "management", "mechanism", "explanation", "contradicted",
+                   "sources", "source_titles", "citations")
 
 #: triples between two entities that become edges, with the label shown on the edge
 _DIRECT_LABELS = {RDF.type: "member of", RDFS.subClassOf: "subclass of",
                   SKOS.broader: "narrower than"}
 #: properties that are bookkeeping, not attributes of a node
 _SKIPPED = {RDF.type, SKOS.prefLabel, RDFS.label}
-_CLAIM_SLOTS = (DIKG.severity, DIKG.kind, DIKG.status, DIKG.summary)
+_CLAIM_SLOTS = (DIKG.severity, DIKG.kind, DIKG.status, DIKG.summary, DIKG.management,
+               DIKG.mechanism)
 _TYPE_PRIORITY = ("PatientState", "Receptor", "Enzyme", "Product", "Formulation", "Drug",
                   "Condition", "AdverseEffect", "Therapy", "RiskFactor", "Concept", "Target")
 

@@ -78,11 +78,11 @@ def resolve_focus(projected: ProjectedGraph, text: str) -> str:
         return names[key]
     if key.startswith("id:") and f"{ID}{key[3:]}" in names:
         return names[f"{ID}{key[3:]}"]
-    close = [n for n in names if key and key in n][:10]
-    close += [n for n in difflib.get_close_matches(key, list(names), n=10, cutoff=0.7)
-              if n not in close]
+    close = {n for n in names if key and key in n}
+    close.update(difflib.get_close_matches(key, list(names), n=10, cutoff=0.7))
+    ranked = sorted(close, key=lambda n: (-difflib.SequenceMatcher(None, key, n).ratio(), n))
     candidates: list[dict[str, Any]] = []
-    for name in close:
+    for name in ranked:
         node = names[name]
         attrs = projected.graph.nodes[node]
         entry = {"id": attrs.get("local", ""), "iri": node, "label": attrs.get("label", ""),

@@ -1,0 +1,164 @@
+"""The safety check: is this combination of medications and conditions a known problem, and why?
+
+Inputs are resolved (never guessed); each medication's reach (itself, ingredients, salt parent,
+classes: ``reach.rq``) and each condition's reach (``condition_reach.rq``) are matched against
+every non-contradicted contraindication, interaction and warning (``safety_claims.rq``). One alert
+per claim and pair of inputs, with the chain of stated triples and the claim's sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from graph_service.backends import GraphBackend
+from graph_service.errors import InvalidParameter
+from graph_service.named_queries import Catalog
+from graph_service.services import explanations as ex
+from graph_service.services.queries import plain, select
+from graph_service.services.resolution import Resolution, ResolutionIndex, resolve
+from graph_service.services.sources import citations, consulted_sources
+
+__all__ = ["DISCLAIMER", "MAX_ITEMS", "CheckRequest", "parse_check_request", "run_check"]
+
+MAX_ITEMS = 100
+MAX_NAME_LENGTH = 500
+DISCLAIMER = ("Decision support for health professionals, built from the listed sources; it is not "
+              "a guarantee of safety and does not replace clinical judgement or the product label.")
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What to check: medication names/identifiers and condition names/identifiers."""
+
+    drugs: tuple[str, ...]
+    conditions: tuple[str, ...] = ()
+
+
+def _names(body: dict[str, Any], field: str) -> tuple[str, ...]:
+    value = body.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidParameter(f"{field!r} must be a list of strings", field=field)
+    if len(value) > MAX_ITEMS:
+        raise InvalidParameter(f"{field!r} takes at most {MAX_ITEMS} items", field=field)
+    if any(not v.strip() or len(v) > MAX_NAME_LENGTH for v in value):
+        raise InvalidParameter(f"every item of {field!r} must be a non-empty name of at most "
+                               f"{MAX_NAME_LENGTH} characters", field=field)
+    return tuple(v.strip() for v in value)
+
+
+def parse_check_request(body: Any) -> CheckRequest:
+    """Validate a decoded JSON body ``{"drugs": [...], "conditions": [...]}``.
+
+    :raises InvalidParameter: naming the field that is wrong.
+    """
+    if not isinstance(body, dict):
+        raise InvalidParameter("the body must be a JSON object with 'drugs' and 'conditions'",
+                               field="body")
+    unknown = sorted(set(body) - {"drugs", "conditions"})
+    if unknown:
+        raise InvalidParameter(f"unknown field {unknown[0]!r}", field=unknown[0])
+    if "drugs" not in body:
+        raise InvalidParameter("'drugs' is required", field="drugs")
+    request = CheckRequest(_names(body, "drugs"), _names(body, "conditions"))
+    if not request.drugs:
+        raise InvalidParameter("'drugs' must name at least one medication", field="drugs")
+    return request
+
+
+def _resolve_all(index: ResolutionIndex, names: tuple[str, ...], field: str, entity_type: str,
+                 resolved: list[dict[str, Any]],
+                 unresolved: list[dict[str, Any]]) -> dict[str, str]:
+    found: dict[str, str] = {}  # IRI -> the input that named it first
+    for name in names:
+        outcome: Resolution = resolve(index, name, entity_type=entity_type)
+        if outcome.entity is None:
+            unresolved.append({"input": name, "field": field, "reason": outcome.reason,
+                               "candidates": [c.to_json() for c in outcome.candidates]})
+            continue
+        entity = outcome.entity
+        resolved.append({"input": name, "field": field, "iri": entity.iri, "label": entity.label,
+                         "type": entity.category, "matched_on": entity.matched_on,
+                         "score": round(entity.score, 3)})
+        found.setdefault(entity.iri, name)
+    return found
+
+
+def _reach(backend: GraphBackend, catalog: Catalog, items: dict[str, str],
+           query: str) -> dict[str, set[str]]:
+    return {iri: {str(r["node"]) for r in select(backend, catalog, query, item=URIRef(iri))}
+            for iri in items}
+
+
+def _alert(row: dict[str, Node], kind: str, subject: str, obj: str, inputs: dict[str, str],
+           chains: tuple[list[ex.Triple], list[ex.Triple]], labels: dict[str, str],
+           sources: list[dict[str, Any]]) -> dict[str, Any]:
+    claim = str(row["claim"])
+    triples = [*chains[0], *chains[1], *ex.claim_triples(claim, row)]
+    return {
+        "severity": plain(row.get("severity_label")),
+        "severity_rank": plain(row.get("severity_rank")),
+        "kind": kind,
+        "claim_type": ex.label_of(str(row["claim_type"]), labels),
+        "claim_kind": plain(row.get("claim_kind_label")),
+        "subject": {"iri": subject, "label": ex.label_of(subject, labels),
+                    "input": inputs[subject]},
+        "object": {"iri": obj, "label": ex.label_of(obj, labels), "input": inputs[obj]},
+        "summary": plain(row.get("summary")), "management": plain(row.get("management")),
+        "mechanism": plain(row.get("mechanism")),
+        "inferred": bool(chains[0] or chains[1]),
+        "explanation": ex.render(triples, labels),
+        "sources": sources, "claim": claim, "status": plain(row.get("status_label")),
+    }
+
+
+def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *,
+              request: CheckRequest, graph_version: str,
+              cache: MutableMapping[str, Any]) -> dict[str, Any]:
+    """Check ``request`` against the graph; the answer of ``POST /api/v1/check``."""
+    resolved: list[dict[str, Any]] = []
+    unresolved: list[dict[str, Any]] = []
+    meds = _resolve_all(index, request.drugs, "drugs", "medication", resolved, unresolved)
+    conds = _resolve_all(index, request.conditions, "conditions", "condition", resolved,
+                         unresolved)
+    med_reach = _reach(backend, catalog, meds, "reach")
+    cond_reach = _reach(backend, catalog, conds, "condition_reach")
+    labels = ex.get_labels(backend, catalog, version=graph_version, cache=cache)
+    edges: dict[str, list[ex.Triple]] = {}
+    alerts: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
+    for row in select(backend, catalog, "safety_claims"):
+        claim, subj, obj = str(row["claim"]), str(row["claim_subject"]), str(row["claim_object"])
+        pairs = [(a, b, "drug-drug", "medication") for a in meds for b in meds
+                 if a != b and subj in med_reach[a] and obj in med_reach[b]]
+        pairs += [(a, c, "drug-condition", "condition") for a in meds for c in conds
+                  if subj in med_reach[a] and obj in cond_reach[c]]
+        for a, b, kind, mode in pairs:
+            key = (claim, frozenset((a, b)))
+            if key in alerts:
+                continue
+            first = ex.chain(ex.reach_edges(backend, catalog, a, edges), a, subj, mode="medication")
+            second = ex.chain(ex.reach_edges(backend, catalog, b, edges), b, obj, mode=mode)
+            if first is None or second is None:  # the reach query and the chain disagree: a bug
+                raise RuntimeError(f"no stated chain explains {claim} for {a} and {b}")
+            alerts[key] = _alert(row, kind, a, b, {**meds, **conds}, (first, second), labels,
+                                 citations(backend, catalog, claim))
+    ordered = sorted(alerts.values(), key=lambda a: (-(a["severity_rank"] or 0), a["inferred"],
+                                                      a["subject"]["label"], a["object"]["label"],
+                                                      a["claim"]))
+    answer: dict[str, Any] = {
+        "resolved": resolved, "unresolved": unresolved, "alerts": ordered,
+        "graph_version": graph_version,
+        "sources_consulted": consulted_sources(backend, catalog, version=graph_version,
+                                               cache=cache),
+        "disclaimer": DISCLAIMER,
+    }
+    if not ordered:
+        answer["message"] = (
+            "No known problem was found for this combination in the listed sources "
+            f"(graph version {graph_version}). This is decision support, not a guarantee of safety"
+            + (", and some inputs could not be resolved." if unresolved else "."))
+    return answer

@@ -3,8 +3,8 @@
 pyoxigraph cannot cancel a query (an aggregate over a cartesian product computes fully
 before its first row) and a deeply nested query overflows its stack and kills the process.
 So :func:`isolate` runs queries in a small pool of long-lived ``forkserver`` children that
-each hold a read view of the store (a directory store opened read-only, or a copy of an
-in-memory store). A query past ``query_timeout`` gets its child SIGKILLed (503
+each hold a read view of the store (a read-only directory, a checkpoint of a writable one,
+or a copy of an in-memory store). A query past ``query_timeout`` gets its child SIGKILLed (503
 ``QueryTimeout``); a child that dies is replaced (503 ``BackendUnavailable``). Writes go to
 the parent's store and bump a generation number; children reopen before their next query.
 """
@@ -14,7 +14,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from multiprocessing.connection import Connection
@@ -121,6 +123,7 @@ class IsolatedBackend:
         self.last_pid: int | None = None  # pid of the child that ran the latest query
         self._lock = threading.Lock()
         self._spec: tuple[int, tuple[str, Any]] | None = None
+        self._snapshots: list[str] = []
         self._idle: queue.Queue[_Child | None] = queue.Queue()
         for _ in range(processes):
             self._idle.put(None)  # a free slot; the child starts on first use
@@ -132,11 +135,24 @@ class IsolatedBackend:
                 if self.inner.name == "oxigraph" and path is not None:
                     spec: tuple[str, Any] = ("oxigraph-dir", str(path))
                     if not getattr(self.inner, "read_only", False):
-                        self.inner.store.flush()  # type: ignore[attr-defined]
+                        spec = ("oxigraph-dir", self._snapshot())
                 else:
                     spec = (self.inner.name, self.inner.dump(format="nquads"))
                 self._spec = (self.generation, spec)
             return self._spec[1]
+
+    def _snapshot(self) -> str:
+        """A RocksDB checkpoint (hard links) of a writable directory store for the children.
+
+        Opening the live directory read-only while this process writes to it is undefined
+        behaviour in pyoxigraph (compaction deletes files under the reader).
+        """
+        for old in self._snapshots:
+            shutil.rmtree(old, ignore_errors=True)
+        self._snapshots = [tempfile.mkdtemp(prefix="dikg-snapshot-")]
+        target = os.path.join(self._snapshots[0], "store")
+        self.inner.store.backup(target)  # type: ignore[attr-defined]
+        return target
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         try:
@@ -229,6 +245,8 @@ class IsolatedBackend:
                 break
             if child is not None:
                 child.kill()
+        for old in self._snapshots:
+            shutil.rmtree(old, ignore_errors=True)
         self.inner.close()
 
 

@@ -509,3 +509,139 @@ def test_default_import_files_builds_once_and_rebuilds_when_stale(tmp_path: Path
         encoding="utf-8"
     )
     assert input_files(package_data_dir())[0].name.endswith("20102020.json")
+
+
+def test_fixture_output_meets_the_shapes_except_french_preferred_labels(
+    ansm_fixture: tuple[ImportResult, Path, ox.Store],
+) -> None:
+    """Imported data follow ontology/shapes.ttl, except the one documented gap: new ANSM entities
+    and classes have a French skos:prefLabel (shapes.ttl asks for @en; see docs/importers.md)."""
+    from rdflib import Graph
+
+    from graph_service.validation import validate_graph
+
+    graph = Graph()
+    graph.parse(ROOT / "ontology" / "dikg.ttl", format="turtle")
+    graph.parse(CURATED / "curated.ttl", format="turtle")
+    graph.parse(ansm_fixture[1], format="nt")
+    report = validate_graph(graph)
+    ours = {q.subject.value for q in ox.parse(path=ansm_fixture[1], format=ox.RdfFormat.N_TRIPLES)}
+    mine = [v for v in report.violations if v.focus_node in ours]
+    assert mine, "the gap is closed: drop this exception from the test and the docs"
+    for violation in mine:
+        assert violation.focus_node.startswith(ID + "ansm-"), str(violation)
+        assert violation.path == "http://www.w3.org/2004/02/skos/core#prefLabel", str(violation)
+
+
+# --- real files ---
+
+SHARED = ROOT.parent / "shared" / "data"
+REAL_ONTOLOGY = sorted(p for p in (ROOT / "ontology").glob("*.ttl") if p.name != "shapes.ttl")
+
+
+@pytest.fixture(scope="module")
+def ansm_real(tmp_path_factory: pytest.TempPathFactory) -> tuple[ImportResult, ox.Store]:
+    result = build_ansm(package_data_dir(), ontology_dir=ROOT / "ontology")
+    out = write_import(result, tmp_path_factory.mktemp("real") / "ansm.nt", inputs=[],
+                       ontology_dir=ROOT / "ontology", attribution="test")
+    return result, _store(*REAL_ONTOLOGY, out)
+
+
+def test_real_ansm_counts(ansm_real: tuple[ImportResult, ox.Store]) -> None:
+    counts = ansm_real[0].counts
+    assert counts["thesaurus entries"] == 3139
+    assert counts["entries skipped: unresolved side"] == 0
+    severities = [counts[f"claims {s}"] for s in ("Contraindicated", "Major", "Moderate", "Minor")]
+    assert severities == [284, 449, 632, 219]
+    assert sum(severities) == 1584  # every unordered pair, once
+    assert counts["classes"] == 191  # 195 names, 4 of them PDF line-break duplicates
+    assert counts["factors matched"] == 1 and counts["factors new"] == 6  # alcohol -> id:ethanol
+    substances = sum(counts[f"substances {k}"] for k in
+                     ("matched by identifier", "matched by name", "new"))
+    assert substances == 1081  # 1,084 index rows, 3 accent duplicates
+    assert counts["substances matched by identifier"] >= 23
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    ("ansm-simvastatine", "ansm-clarithromycine",
+     ("ci-ansm-ansm-class-inhibiteurs-puissants-du-cyp3a4-ansm-simvastatine", "Contraindicated")),
+    ("disulfiram", "metronidazole", ("ix-ansm-disulfiram-metronidazole", "Major")),
+    ("warfarin", "ansm-miconazole",
+     ("ci-ansm-ansm-class-antivitamines-k-ansm-miconazole", "Contraindicated")),
+    ("naltrexone", "fentanyl",
+     ("ci-ansm-ansm-class-analgesiques-morphiniques-de-palier-iii-ansm-class-morphiniques-"
+      "antagonistes-partiels", "Contraindicated")),
+    ("naltrexone", "tramadol",
+     ("ix-ansm-ansm-class-analgesiques-morphiniques-de-palier-ii-ansm-class-morphiniques-"
+      "antagonistes-partiels", "Major")),
+])
+def test_real_ansm_known_pairs_both_ways(ansm_real: tuple[ImportResult, ox.Store], a: str, b: str,
+                                         expected: tuple[str, str]) -> None:
+    store = ansm_real[1]
+    forward, backward = _pair(store, a, b), _pair(store, b, a)
+    assert (*expected, "src-ansm-2020") in forward
+    assert forward == backward
+
+
+def test_real_ansm_class_reach_and_conflicts(ansm_real: tuple[ImportResult, ox.Store]) -> None:
+    store = ansm_real[1]
+    members = store.query(PREFIXES + """SELECT ?d WHERE {
+        ?d rdf:type/rdfs:subClassOf* id:ansm-class-inhibiteurs-puissants-du-cyp3a4 .
+        ?d a dikg:Drug } ORDER BY ?d""")
+    assert [r["d"].value.removeprefix(ID + "ansm-") for r in members] == [
+        "clarithromycine", "cobicistat", "erythromycine", "itraconazole", "ketoconazole",
+        "posaconazole", "ritonavir", "telithromycine", "voriconazole"]
+    links = {(q.subject.value.removeprefix(ID), q.object.value.removeprefix(ID))
+             for q in store.quads_for_pattern(None, ox.NamedNode(DIKG + "conflictsWith"), None)}
+    assert {("ix-ansm-disulfiram-metronidazole", "ci-disulfiram-metronidazole"),
+            ("ix-ansm-ansm-class-antabuse-reaction-ethanol", "ci-disulfiram-ethanol"),
+            ("ix-ansm-ansm-class-analgesiques-morphiniques-de-palier-ii-ansm-class-morphiniques-"
+             "antagonistes-partiels", "ci-naltrexone-opioidagonist")} <= links
+
+
+def test_real_ansm_claims_all_cite_the_source(ansm_real: tuple[ImportResult, ox.Store]) -> None:
+    store = ansm_real[1]
+    rows = store.query(PREFIXES + """SELECT (COUNT(DISTINCT ?c) AS ?n) (COUNT(DISTINCT ?bad) AS ?b)
+        WHERE { ?c a ?k . ?k rdfs:subClassOf* dikg:Claim .
+                OPTIONAL { FILTER NOT EXISTS { ?c dikg:citation/dcterms:source/a dikg:Source }
+                           BIND(?c AS ?bad) } }""")
+    row = next(iter(rows))
+    assert int(row["b"].value) == 0 and int(row["n"].value) >= 1584
+    ansm = store.query(PREFIXES + """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
+        ?c dikg:citation/dcterms:source id:src-ansm-2020 ; dikg:status dikg:LabelBacked ;
+           dikg:summary ?s ; dikg:severity ?sev ; dikg:originalSeverity ?o }""")
+    assert int(next(iter(ansm))["n"].value) == 1584
+
+
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(),
+    reason=f"{SHARED} is absent: the DrugCentral and PharmacotherapyDB files are not committed "
+    "(see docs/importers.md for where to get them)",
+)
+
+
+@pytest.mark.shared_data
+@needs_shared
+def test_real_drugcentral(tmp_path: Path) -> None:
+    result = build_drugcentral(SHARED / "drugcentral-2016", ontology_dir=ROOT / "ontology")
+    counts = result.counts
+    assert counts["claims TargetAction"] == 2201 and counts["claims Indication"] == 11878
+    assert counts["target rows skipped: action type not in the model"] == 171
+    store = _store(*REAL_ONTOLOGY, _write(result, tmp_path / "dc.nt"))
+    assert _values(store, "mech-dc2016-naltrexone-oprm1", DIKG + "action") == {
+        ox.NamedNode(DIKG + "Antagonist")}
+    citation = "cit-mech-dc2016-naltrexone-oprm1-1"
+    assert _values(store, citation, "http://purl.org/dc/terms/source") == {
+        ox.NamedNode(ID + "src-drugcentral-2016")}
+
+
+@pytest.mark.shared_data
+@needs_shared
+def test_real_pharmacotherapydb(tmp_path: Path) -> None:
+    result = build_pharmacotherapydb(SHARED / "pharmacotherapydb", ontology_dir=ROOT / "ontology")
+    counts = result.counts
+    assert (counts["claims DM"], counts["claims SYM"], counts["claims NOT"]) == (755, 390, 243)
+    store = _store(*REAL_ONTOLOGY, _write(result, tmp_path / "p.nt"))
+    for drug in ("naltrexone", "acamprosate", "disulfiram"):
+        assert _values(store, f"ind-ptdb-{drug}-alcohol-dependence", DIKG + "relation") == {
+            ox.NamedNode(DIKG + "indicatedFor")}

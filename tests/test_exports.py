@@ -286,3 +286,119 @@ def test_export_graph_names_the_file_and_checks_its_input(fixture_store: GraphBa
     with pytest.raises(NotFound):
         export_graph(fixture_store, queries_dir=QUERIES_DIR, graph_version="v1",
                      format="dot", focus="unobtainium", cache=cache)
+
+
+# --- HTTP and CLI on the project's ontology ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def module_app(graph_store: GraphBackend) -> Any:
+    """One app from the factory for this module, so its projection cache is built once."""
+    from graph_service import create_app
+
+    return create_app({"TESTING": True, "GRAPH_SERVICE_ISOLATION": "none"}, backend=graph_store)
+
+
+@pytest.fixture
+def client(module_app: Any) -> Any:
+    return module_app.test_client()
+
+
+_PARSERS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}
+
+
+def _count_nodes(fmt: str, body: bytes) -> int:
+    if fmt in _PARSERS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return len(set(rdflib.Graph().parse(data=body, format=_PARSERS[fmt]).subjects()))
+    if fmt == "svg":
+        svg = ET.fromstring(body)
+        return sum(1 for g in svg.iter("{http://www.w3.org/2000/svg}g")
+                   if str(g.get("class", "")).startswith("node"))
+    if fmt == "png":
+        assert body[:8] == b"\x89PNG\r\n\x1a\n"
+        return -1
+    return _read_graph(fmt, body).number_of_nodes()
+
+
+@pytest.mark.parametrize("fmt", list(graph_formats.FORMATS))
+def test_export_endpoint_serves_every_format(client: Any, fmt: str) -> None:
+    response = client.get(f"/export?format={fmt}&focus=naltrexone&depth=1")
+    assert response.status_code == 200, response.json
+    spec = graph_formats.FORMATS[fmt]
+    assert response.content_type.split(";")[0] == spec.media_type.split(";")[0]
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="dikg-naltrexone-d1.{spec.extension}"')
+    nodes = int(response.headers["X-Graph-Nodes"])
+    counted = _count_nodes(fmt, response.data)
+    if fmt in _PARSERS:  # entities described, plus claims (and no citations: not included)
+        assert counted > nodes
+    elif fmt != "png":
+        assert counted == nodes
+    if fmt == "csv":  # an edge list: one row per edge
+        assert len(response.data.decode().strip().splitlines()) - 1 == int(
+            response.headers["X-Graph-Edges"])
+
+
+def test_export_of_naltrexone_shows_its_receptors_and_alternatives(client: Any) -> None:
+    response = client.get("/export?format=node-link&focus=Naltrexone&include=inferred,sources")
+    graph = nx.node_link_graph(response.json, edges="edges")
+    locals_ = {attrs["local"] for _, attrs in graph.nodes(data=True)}
+    assert {"naltrexone", "oprm1", "oprk1", "oprd1", "acamprosate", "disulfiram"} <= locals_
+    naltrexone = str(ID.naltrexone)
+    actions = {graph.nodes[v]["local"]: d for _, v, d in graph.out_edges(naltrexone, data=True)
+               if d["label"] == "antagonist of"}
+    assert {"oprm1", "oprk1", "oprd1"} <= set(actions)
+    assert all(d["sources"] and d["status"] for d in actions.values())
+    inferred = [d for *_, d in graph.edges(data=True) if d["inferred"]]
+    assert inferred and all(d["explanation"] and d["claim"] for d in inferred)
+
+
+@pytest.mark.parametrize(("query", "status", "field"), [
+    ("", 400, "formats"),
+    ("format=pdf", 400, "formats"),
+    ("format=dot&focus=naltrexon", 404, "candidates"),
+    ("format=dot&focus=naltrexone&depth=x", 400, "parameter"),
+    ("format=dot&focus=naltrexone&depth=6", 400, "parameter"),
+    ("format=dot&focus=naltrexone&depth=-1", 400, "parameter"),
+    ("format=dot&include=everything", 400, "valid"),
+    ("format=dot&types=Spaceship", 400, "valid"),
+])
+def test_export_errors_are_precise(client: Any, query: str, status: int, field: str) -> None:
+    response = client.get(f"/export?{query}")
+    assert response.status_code == status
+    body = response.json
+    assert body["status"] == status and body["error"] and body["message"]
+    assert body[field]
+    if field == "formats":
+        assert body["formats"] == list(graph_formats.FORMATS)
+    if field == "candidates":
+        assert body["candidates"][0]["id"] == "naltrexone"
+
+
+def test_export_formats_are_listed(client: Any) -> None:
+    listed = client.get("/export/formats").json
+    assert [f["name"] for f in listed["formats"]] == list(graph_formats.FORMATS)
+    assert listed["include"] == ["inferred", "sources", "contradicted"]
+
+
+_CLI_ENV = {"FLASK_GRAPH_SERVICE_VALIDATE_ON_LOAD": "false"}
+
+
+def test_cli_export_writes_the_file(runner: Any, tmp_path: Path) -> None:
+    from graph_service.cli import export as export_module
+    from graph_service.cli import main
+
+    assert tuple(graph_formats.FORMATS) == export_module._FORMAT_NAMES
+    target = tmp_path / "naltrexone.graphml"
+    result = runner.invoke(main, ["export", "--format", "graphml", "--focus", "naltrexone",
+                                  "--depth", "2", "-o", str(target)], env=_CLI_ENV)
+    assert result.exit_code == 0, result.output
+    graph = nx.read_graphml(target, force_multigraph=True)
+    assert graph.nodes[NALTREXONE]["label"] == "naltrexone"
+    assert graph.number_of_nodes() > 50
+    assert f"wrote {target} ({graph.number_of_nodes()} nodes" in result.output
+    missing = runner.invoke(main, ["export", "-f", "dot", "--focus", "naltrexon"], env=_CLI_ENV)
+    assert missing.exit_code == 1
+    assert "no entity is called 'naltrexon'" in missing.output
+    assert "did you mean: naltrexone (naltrexone)" in missing.output

@@ -645,3 +645,28 @@ def test_real_pharmacotherapydb(tmp_path: Path) -> None:
     for drug in ("naltrexone", "acamprosate", "disulfiram"):
         assert _values(store, f"ind-ptdb-{drug}-alcohol-dependence", DIKG + "relation") == {
             ox.NamedNode(DIKG + "indicatedFor")}
+
+
+# The per-source counts for `dikg stats` (proposed as queries/source_counts.rq; docs/importers.md).
+SOURCE_COUNTS = PREFIXES + """
+SELECT ?source ?key (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
+  ?source a dikg:Source ; dikg:sourceKey ?key .
+  OPTIONAL { ?claim dikg:citation/dcterms:source ?source }
+} GROUP BY ?source ?key ORDER BY ?key"""
+
+
+def test_source_counts_query(ansm_fixture: tuple[ImportResult, Path, ox.Store]) -> None:
+    rows = {r["key"].value: int(r["claims"].value) for r in ansm_fixture[2].query(SOURCE_COUNTS)}
+    assert rows == {"ANSM-2020": 9, "L-DIS": 4, "DC-2016": 0}
+
+
+def test_hand_tables_name_real_thesaurus_terms() -> None:
+    from graph_service.importers.ansm_read import key, read_thesaurus
+    from graph_service.importers.ansm_terms import CLASS_ENGLISH, FACTORS
+
+    book = read_thesaurus(package_data_dir())
+    assert set(CLASS_ENGLISH) <= set(book.class_names)
+    sides = {key(name) for entry in book.entries for name in (entry.main, entry.plus)}
+    assert set(FACTORS) <= sides
+    assert set(FACTORS).isdisjoint(book.class_names)
+    assert set(FACTORS).isdisjoint(book.substance_names)

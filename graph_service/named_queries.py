@@ -60,6 +60,7 @@ _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 _PREFIXES = re.compile(r"^\s*(PREFIX|BASE)\s+[^\n]*$", re.IGNORECASE | re.MULTILINE)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _RDFLIB_PARSER_LOCK = threading.Lock()  # rdflib's pyparsing grammar is not thread-safe
+_RDFLIB_PARSED: set[str] = set()  # texts rdflib already parsed (parsing is slow, ~0.1 s each)
 _DUMMY: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] = {
     "iri": pyoxigraph.NamedNode("https://w3id.org/dikg/id/x"),
     "entity": pyoxigraph.NamedNode("https://w3id.org/dikg/id/x"),
@@ -199,7 +200,9 @@ def _check_text(text: str, params: tuple[QueryParam, ...], returns: str | None, 
         raise NamedQueryError(f"{path.name}: named queries must not use SERVICE")
     try:
         with _RDFLIB_PARSER_LOCK:
-            prepareQuery(text)
+            if text not in _RDFLIB_PARSED:
+                prepareQuery(text)
+                _RDFLIB_PARSED.add(text)
     except Exception as exc:  # pyparsing raises several types; all mean "does not parse"
         raise NamedQueryError(f"{path.name}: rdflib cannot parse the query: {exc}") from exc
     form = _FORM.search(_PREFIXES.sub(" ", body))

@@ -497,6 +497,7 @@ def test_default_import_files_builds_once_and_rebuilds_when_stale(tmp_path: Path
     shutil.copytree(CURATED, tmp_path / "ontology")
     (path,) = default_import_files(tmp_path)
     assert path == tmp_path / ".dikg" / "imports" / "ansm.nt"
+    assert path.stat().st_mode & 0o777 == 0o644
     first = path.stat().st_mtime_ns
     assert stored_fingerprint(path)
     assert default_import_files(tmp_path) == [path] and path.stat().st_mtime_ns == first

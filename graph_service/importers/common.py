@@ -154,6 +154,7 @@ def write_ntriples(result: ImportResult, path: Path, *, header: Iterable[str] = 
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        os.chmod(temp, 0o644)  # mkstemp makes 0600; the file is meant to be read by the service
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

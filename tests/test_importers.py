@@ -671,3 +671,22 @@ def test_hand_tables_name_real_thesaurus_terms() -> None:
     assert set(FACTORS) <= sides
     assert set(FACTORS).isdisjoint(book.class_names)
     assert set(FACTORS).isdisjoint(book.substance_names)
+
+
+@pytest.mark.parametrize(("folder", "build"), [
+    ("drugcentral", build_drugcentral), ("pharmacotherapydb", build_pharmacotherapydb)])
+def test_drugcentral_and_pharmacotherapydb_outputs_meet_the_shapes(
+    tmp_path: Path, folder: str, build: object
+) -> None:
+    from rdflib import Graph
+
+    from graph_service.validation import validate_graph
+
+    result = build(FIXTURES / folder, ontology_dir=CURATED)  # type: ignore[operator]
+    out = _write(result, tmp_path / f"{folder}.nt")
+    graph = Graph()
+    graph.parse(ROOT / "ontology" / "dikg.ttl", format="turtle")
+    graph.parse(CURATED / "curated.ttl", format="turtle")
+    graph.parse(out, format="nt")
+    ours = {q.subject.value for q in ox.parse(path=out, format=ox.RdfFormat.N_TRIPLES)}
+    assert [str(v) for v in validate_graph(graph).violations if v.focus_node in ours] == []

@@ -64,12 +64,12 @@ window.dikgCard = (function () {
     return rows.length ? el("dl", {}, rows) : null;
   }
 
-  function header(title, kind, iri) {
-    return el("header", {}, [
-      el("h2", { text: title }),
-      el("span", { class: "badge", text: kind }),
-      iri ? el("a", { class: "iri", href: iri.replace("https://w3id.org/dikg/id/", "/id/"), text: iri }) : null,
-    ]);
+  // Entity IRIs link to their page (/id/...); claim IRIs are shown as text.
+  function header(title, kind, iri, linked = true) {
+    const iriEl = !iri ? null : (linked && iri.startsWith("https://w3id.org/dikg/id/")
+      ? el("a", { class: "iri", href: iri.replace("https://w3id.org/dikg/id/", "/id/"), text: iri })
+      : el("span", { class: "iri", text: iri }));
+    return el("header", {}, [el("h2", { text: title }), el("span", { class: "badge", text: kind }), iriEl]);
   }
 
   function sourcesOf(edges) {
@@ -96,11 +96,47 @@ window.dikgCard = (function () {
     return card;
   }
 
+  const SECTIONS = [["mechanism", "Mechanism"], ["indications", "Indications"],
+    ["contraindications", "Contraindications"], ["interactions", "Interactions"],
+    ["warnings", "Warnings"], ["alternatives", "Alternatives"], ["adverse_effects", "Adverse effects"],
+    ["formulations", "Formulations"], ["dosing", "Dosing"], ["contained_in", "Products"],
+    ["salts", "Salts"], ["classes", "Classes"], ["identifiers", "Identifiers"]];
+  const CHIPS = ["severity", "kind", "action", "relation", "frequency", "incidence", "scheme"];
+
+  function present(value) {
+    return value !== null && value !== undefined && value !== "" && value !== "None";
+  }
+
+  // One claim or link of a drug card: its title (the other side), chips, summary and sources.
+  function cardItem(item, cardLabel) {
+    if (typeof item !== "object" || item === null) return el("li", {}, [textNode(item)]);
+    const other = Object.entries(item).find(([k, v]) => v && typeof v === "object" && !Array.isArray(v) && v.label && k !== "via");
+    const title = item.label || (other && other[1].label) || item.id || item.name || "";
+    const li = el("li", {}, [el("strong", { text: title })]);
+    for (const key of CHIPS) if (present(item[key]) && typeof item[key] !== "object") li.append(" ", el("span", { class: "chip", text: String(item[key]) }));
+    if (item.inferred) li.append(" ", el("span", { class: "chip inferred", text: "inferred" }));
+    if (item.via && item.via.label && item.via.label !== cardLabel) li.append(" ", el("small", { text: `via ${item.via.label}` }));
+    if (present(item.summary)) li.append(el("div", { class: "summary", text: item.summary }));
+    if (present(item.management)) li.append(el("div", { class: "management", text: "Management: " + item.management }));
+    const sources = (item.sources || []).map((s) => (typeof s === "object" ? s.title || s.key : s)).filter(present);
+    if (sources.length) li.append(el("div", { class: "sources", text: "Sources: " + [...new Set(sources)].join("; ") }));
+    return li;
+  }
+
   function drugCard(node, json) {
     const data = node.data();
-    const card = el("article", { class: "drug-card", "data-card": "drug" }, [header(data.label, "Drug card", data.id)]);
-    const body = Object.fromEntries(Object.entries(json).filter(([k]) => !["id", "iri", "label"].includes(k)));
-    card.appendChild(renderObject(body, 0) || el("p", { text: "The API returned an empty card." }));
+    const card = el("article", { class: "drug-card", "data-card": "drug" }, [header(json.label || data.label, "drug card", json.iri || data.id)]);
+    if (present(json.definition)) card.append(el("p", { class: "definition", text: json.definition }));
+    if (json.synonyms && json.synonyms.length) card.append(el("p", { class: "hint", text: "Also: " + json.synonyms.join(", ") }));
+    let shown = 0;
+    for (const [key, title] of SECTIONS) {
+      const items = Array.isArray(json[key]) ? json[key] : [];
+      if (!items.length) continue;
+      shown += 1;
+      card.append(el("h3", { text: `${title} (${items.length})` }),
+        el("ul", { class: "items", "data-section": key }, items.slice(0, 40).map((item) => cardItem(item, json.label))));
+    }
+    if (!shown) card.appendChild(renderObject(json, 0) || el("p", { text: "The API returned an empty card." }));
     return card;
   }
 
@@ -108,7 +144,7 @@ window.dikgCard = (function () {
     const d = edge.data();
     const title = `${edge.source().data("label")} — ${d.label} → ${edge.target().data("label")}`;
     const kind = d.inferred ? "inferred" : (d.contradicted ? "contradicted" : "stated");
-    const card = el("article", { class: "edge-card", "data-card": "edge" }, [header(title, kind, d.claim || "")]);
+    const card = el("article", { class: "edge-card", "data-card": "edge" }, [header(title, kind, d.claim || "", false)]);
     const facts = {};
     for (const key of ["summary", "explanation", "severity", "kind", "status", "management", "mechanism", "predicate"]) {
       if (d[key]) facts[key] = d[key];

@@ -70,8 +70,8 @@
 
   // ---- graph view ------------------------------------------------------------------------------
   const STYLE = [
-    { selector: "node", style: { "background-color": "data(color)", label: "data(label)", "font-size": 10,
-      "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "wrap", "text-max-width": 110, width: 22, height: 22,
+    { selector: "node", style: { "background-color": "data(color)", label: "data(label)", "font-size": 11, "min-zoomed-font-size": 6,
+      "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "wrap", "text-max-width": 100, width: 22, height: 22,
       "border-width": 1, "border-color": "#555" } },
     { selector: "node.focus", style: { width: 36, height: 36, "border-width": 3, "font-weight": "bold" } },
     { selector: "edge", style: { width: 1.4, "line-color": "#9aa", "target-arrow-color": "#9aa",
@@ -129,8 +129,19 @@
     const distance = {};
     cy.elements().bfs({ roots: centre, directed: false, visit: (v, e, u, i, depth) => { distance[v.id()] = depth; } });
     centre.addClass("focus");
-    cy.layout({ name: "concentric", concentric: (n) => 10 - (distance[n.id()] ?? 9), levelWidth: () => 1,
-      minNodeSpacing: 18, animate: false }).run();
+    // rings by distance from the focus, nodes grouped by type around each ring; a crowded ring
+    // alternates between two radii so that labels have room
+    const order = {};
+    cy.nodes().sort((a, b) => (a.data("type") + a.data("label")).localeCompare(b.data("type") + b.data("label")))
+      .forEach((n, i) => { order[n.id()] = i; });
+    const crowded = cy.nodes().length > 40;
+    cy.layout({ name: "concentric", sort: (a, b) => order[a.id()] - order[b.id()],
+      concentric: (n) => {
+        const d = distance[n.id()] ?? 9;
+        return 100 - 2 * d - (crowded && d > 0 ? order[n.id()] % 2 : 0);
+      },
+      levelWidth: () => 1, minNodeSpacing: 14, spacingFactor: 0.9, animate: false }).run();
+    if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); }
     message(`${cy.nodes().length} nodes and ${cy.edges().length} edges around ${centre.data("label")}.`);
     downloads(focus);
     showNode(centre);

@@ -149,8 +149,8 @@ def test_contraindication_edge_shows_its_explanation(tab: Tab, base_url: str) ->
     page.wait_for_function("window.dikg && window.dikg.cy && window.dikg.cy.nodes().length > 1")
     page.check("#inferred")
     page.click("#graph-form button[type=submit]")
-    reached = "edge[?inferred][severity = 'contraindicated'][source = %r]" % (
-        "https://w3id.org/dikg/id/naltrexone")
+    naltrexone = "https://w3id.org/dikg/id/naltrexone"
+    reached = f"edge[?inferred][severity = 'contraindicated'][source = '{naltrexone}']"
     page.wait_for_function(f"window.dikg.cy.$(\"{reached}\").length > 0")
     _click_element(page, reached)
     page.wait_for_selector("#card [data-card=edge]")

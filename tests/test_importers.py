@@ -512,11 +512,10 @@ def test_default_import_files_builds_once_and_rebuilds_when_stale(tmp_path: Path
     assert input_files(package_data_dir())[0].name.endswith("20102020.json")
 
 
-def test_fixture_output_meets_the_shapes_except_french_preferred_labels(
+def test_fixture_output_meets_the_shapes(
     ansm_fixture: tuple[ImportResult, Path, ox.Store],
 ) -> None:
-    """Imported data follow ontology/shapes.ttl, except the one documented gap: new ANSM entities
-    and classes have a French skos:prefLabel (shapes.ttl asks for @en; see docs/importers.md)."""
+    """Imported data follow ontology/shapes.ttl (French INN preferred labels are allowed)."""
     from rdflib import Graph
 
     from graph_service.validation import validate_graph
@@ -527,11 +526,7 @@ def test_fixture_output_meets_the_shapes_except_french_preferred_labels(
     graph.parse(ansm_fixture[1], format="nt")
     report = validate_graph(graph)
     ours = {q.subject.value for q in ox.parse(path=ansm_fixture[1], format=ox.RdfFormat.N_TRIPLES)}
-    mine = [v for v in report.violations if v.focus_node in ours]
-    assert mine, "the gap is closed: drop this exception from the test and the docs"
-    for violation in mine:
-        assert violation.focus_node.startswith(ID + "ansm-"), str(violation)
-        assert violation.path == "http://www.w3.org/2004/02/skos/core#prefLabel", str(violation)
+    assert [str(v) for v in report.violations if v.focus_node in ours] == []
 
 
 # --- real files ---

@@ -318,7 +318,7 @@ BROKEN: dict[str, tuple[Mutation, URIRef | Literal, str]] = {
     "entity without preferred label": (
         _drop(ID.morphine, SKOS.prefLabel),
         ID.morphine,
-        "one English preferred label",
+        "one preferred label",
     ),
     "entity without definition": (
         _drop(ID.morphine, SKOS.definition),

@@ -27,7 +27,6 @@ from graph_service.importers.model import (
     add_claim,
     add_entity,
     add_source,
-    add_vocabulary,
 )
 
 __all__ = ["ANSM_SOURCE", "MINTED", "build_ansm"]
@@ -199,7 +198,6 @@ def build_ansm(
 ) -> ImportResult:
     """Map the thesaurus under ``data_dir`` onto the curated graph in ``ontology_dir``."""
     book, curated, buf = read_thesaurus(data_dir), load_curated(ontology_dir), TripleBuffer()
-    add_vocabulary(buf)
     add_source(buf, ANSM_SOURCE)
     mapper = _Mapper(book, curated, buf)
     mapper.classes()

@@ -10,7 +10,7 @@ from pathlib import Path
 from graph_service.importers.common import ImportResult, Progress, TripleBuffer, lit, no_progress
 from graph_service.importers.curated import CuratedIndex, load_curated
 from graph_service.importers.minting import Minter
-from graph_service.importers.model import add_claim, add_vocabulary
+from graph_service.importers.model import add_claim
 
 __all__ = ["ACTIONS", "ATTRIBUTION", "MINTED", "SOURCE", "build_drugcentral", "input_files"]
 
@@ -156,7 +156,6 @@ def build_drugcentral(
     """Target actions (drug_target.tsv) and indications (drug_indication.tsv) as claims."""
     targets, indications, identifiers = input_files(data_dir)
     b = _Builder(load_curated(ontology_dir), _identifiers(identifiers))
-    add_vocabulary(b.buf)
     mech: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     with progress(list(_rows(targets)), "DrugCentral targets") as rows:
         for number, row in rows:

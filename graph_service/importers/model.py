@@ -15,42 +15,10 @@ __all__ = [
     "add_claim",
     "add_entity",
     "add_source",
-    "add_vocabulary",
 ]
 
 #: dikg severity local name -> dikg:rank (docs/model.md).
 SEVERITY_RANK = {"Contraindicated": 4, "Major": 3, "Moderate": 2, "Minor": 1}
-
-# Terms the importers use that ontology/dikg.ttl does not (yet) declare: emitted with each import.
-_VOCABULARY: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "dikg:conflictsWith",
-        "owl:ObjectProperty",
-        "conflicts with",
-        "Links two claims about the same pair (directly or through drug classes) whose sources "
-        "give different severities; both claims stay, and the conflicts API shows them side by "
-        "side.",
-    ),
-    (
-        "dikg:originalSeverity",
-        "owl:DatatypeProperty",
-        "original severity",
-        "The severity level exactly as the source words it, such as 'Association DECONSEILLEE'.",
-    ),
-    (
-        "dikg:labelDerivation",
-        "owl:DatatypeProperty",
-        "label derivation",
-        "How an imported entity's English label was obtained, such as 'French INN rule'.",
-    ),
-    (
-        "dikg:sourceRecord",
-        "owl:DatatypeProperty",
-        "source record",
-        "The identifier of the record an imported entity comes from, in the source's own terms.",
-    ),
-)
-
 
 @dataclass(frozen=True)
 class SourceInfo:
@@ -65,17 +33,6 @@ class SourceInfo:
     attribution: str
     description: str
     citation: str = ""
-
-
-def add_vocabulary(buf: TripleBuffer) -> None:
-    """Declare the extra TBox terms (same triples from every importer)."""
-    for term, kind, label, definition in _VOCABULARY:
-        buf.add(term, RDF_TYPE, kind)
-        buf.add(term, "rdfs:label", lit(label, lang="en"))
-        buf.add(term, "skos:definition", lit(definition, lang="en"))
-    buf.add("dikg:conflictsWith", RDF_TYPE, "owl:SymmetricProperty")
-    buf.add("dikg:conflictsWith", "rdfs:domain", "dikg:Claim")
-    buf.add("dikg:conflictsWith", "rdfs:range", "dikg:Claim")
 
 
 def add_source(buf: TripleBuffer, info: SourceInfo) -> None:

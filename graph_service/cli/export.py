@@ -72,7 +72,7 @@ def export(format_: str, focus: str | None, depth: int, include: tuple[str, ...]
         exported = export_graph(
             state.backend, queries_dir=state.settings.queries_dir,
             graph_version=state.graph_version, format=format_, focus=focus, depth=depth,
-            types=_split(types), include=_split(include),
+            types=_split(types), include=_split(include), catalog=state.catalog,
             render_timeout=max(state.settings.query_timeout, 60.0), on_progress=bar)
     except GraphServiceError as exc:
         candidates = exc.extra.get("candidates") or []

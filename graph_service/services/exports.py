@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 
 from graph_service.backends import GraphBackend
 from graph_service.errors import GraphServiceError, InvalidParameter, NotFound
+from graph_service.named_queries import Catalog
 from graph_service.serializers.graph_formats import FORMATS, GraphFormat, resolve_format
 from graph_service.serializers.graph_render import DEFAULT_TIMEOUT
 from graph_service.serializers.graphs import Reach, local_name, project
@@ -26,6 +27,7 @@ from graph_service.services.graph_selection import (
     resolve_focus,
     select,
 )
+from graph_service.services.resolution import get_index, resolve
 
 __all__ = ["ExportFile", "describe_entity", "export_graph", "format_for", "load_projection",
            "read_query"]
@@ -100,6 +102,28 @@ def load_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: 
     return projected
 
 
+def _focus_node(backend: GraphBackend, projected: ProjectedGraph, text: str, *,
+                catalog: Catalog | None, cache: MutableMapping[str, Any]) -> str:
+    """The node a focus names: exact names first, then the resolution service's rules.
+
+    :raises NotFound: with the resolution service's candidates (or close names).
+    """
+    try:
+        return resolve_focus(projected, text)
+    except NotFound as missing:
+        if catalog is None or "entity_labels" not in catalog:
+            raise
+        index = get_index(backend, catalog, version=projected.version, cache=cache)
+        outcome = resolve(index, text)
+        if outcome.entity is not None and outcome.entity.iri in projected.graph:
+            return outcome.entity.iri
+        candidates = [{"id": local_name(c.iri), "iri": c.iri, "label": c.label,
+                       "type": str(projected.graph.nodes[c.iri].get("type", c.category))}
+                      for c in outcome.candidates if c.iri in projected.graph]
+        raise NotFound(missing.message,
+                       candidates=candidates or missing.extra.get("candidates", [])) from None
+
+
 def _filename(focus: str | None, depth: int, extension: str) -> str:
     if focus is None:
         return f"dikg-graph.{extension}"
@@ -110,12 +134,13 @@ def _filename(focus: str | None, depth: int, extension: str) -> str:
 def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str,
                  format: str, focus: str | None = None, depth: int = 1,
                  types: frozenset[str] = frozenset(), include: frozenset[str] = frozenset(),
-                 cache: MutableMapping[str, Any] | None = None,
+                 cache: MutableMapping[str, Any] | None = None, catalog: Catalog | None = None,
                  render_timeout: float = DEFAULT_TIMEOUT,
                  on_progress: Progress | None = None) -> ExportFile:
     """Write the selected part of the graph in ``format``.
 
-    :param focus: an entity's local name, IRI, label or synonym; ``None`` exports everything.
+    :param focus: an entity's local name, IRI, label, synonym or identifier (with ``catalog``,
+        by the name resolution service); ``None`` exports everything.
     :raises InvalidParameter: unknown format, include option or type; depth out of range.
     :raises NotFound: unknown focus (with candidates).
     """
@@ -123,7 +148,10 @@ def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str
     Selection(depth=depth, types=types, include=include)  # validate before reading the store
     projected = load_projection(backend, queries_dir=queries_dir, graph_version=graph_version,
                                 cache=cache, on_progress=on_progress)
-    node = resolve_focus(projected, focus) if focus is not None else None
+    node = None
+    if focus is not None:
+        node = _focus_node(backend, projected, focus, catalog=catalog,
+                           cache=cache if cache is not None else {})
     selection = Selection(focus=node, depth=depth, types=types, include=include)
     selected = select(projected, selection)
     if chosen_format.reads == "rdf":

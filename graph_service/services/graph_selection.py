@@ -37,11 +37,15 @@ class ProjectedGraph:
     _names: dict[str, str] = field(default_factory=dict)
 
     def names(self) -> dict[str, str]:
-        """Lower-cased local names, IRIs, labels and synonyms → node id (built once)."""
+        """Lower-cased local names, IRIs and labels, then synonyms → node id (built once)."""
         if not self._names:
-            for node, attrs in self.graph.nodes(data=True):
-                for name in (attrs.get("local", ""), attrs.get("label", ""), node,
-                             *attrs.get("altLabel", "").split("; ")):
+            nodes = list(self.graph.nodes(data=True))
+            for node, attrs in nodes:
+                for name in (node, attrs.get("local", ""), attrs.get("label", "")):
+                    if name:
+                        self._names.setdefault(name.lower(), node)
+            for node, attrs in nodes:  # a synonym never hides another entity's own name
+                for name in attrs.get("altLabel", "").split("; "):
                     if name:
                         self._names.setdefault(name.lower(), node)
         return self._names

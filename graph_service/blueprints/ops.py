@@ -1,12 +1,13 @@
-"""Operators' endpoints: liveness and readiness with the graph version and size."""
+"""Operators' endpoints: liveness (/health) and readiness (/ready), with graph version and size."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response, jsonify
 
 from graph_service import __version__
+from graph_service.errors import GraphServiceError
 from graph_service.state import get_state
 
 __all__ = ["bp"]
@@ -25,3 +26,32 @@ def health() -> dict[str, Any]:
         "graph_version": state.graph_version,
         "triples": state.backend.triple_count(),
     }
+
+
+@bp.get("/ready")
+def ready() -> Response:
+    """Readiness: the graph is loaded (validated at start-up) and the named queries are loaded.
+
+    503 with the failed checks when the store is empty or cannot be reached, or no named
+    query was loaded; a broken graph or query file already stops the service at start-up.
+    """
+    state = get_state()
+    checks: dict[str, Any] = {"named_queries": len(state.catalog),
+                              "validated": state.settings.validate_on_load}
+    failures: list[str] = []
+    try:
+        checks["triples"] = state.backend.triple_count()
+    except GraphServiceError as exc:
+        checks["triples"] = None
+        failures.append(f"store: {exc.message}")
+    if not checks["triples"]:
+        failures.append("graph: the store holds no triples")
+    if state.graph_version == "empty":
+        failures.append("graph: nothing was loaded at start-up")
+    if not checks["named_queries"]:
+        failures.append("named queries: none loaded")
+    body = {"status": "not ready" if failures else "ready", "graph_version": state.graph_version,
+            **checks, "failures": failures}
+    response = jsonify(body)
+    response.status_code = 503 if failures else 200
+    return response

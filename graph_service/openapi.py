@@ -20,10 +20,17 @@ _ERRORS = {400: "Malformed request or a parameter of the wrong type (named in th
 _SPARQL_MEDIA = ["application/sparql-results+json", "application/sparql-results+xml",
                  "text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples",
                  "application/rdf+xml", "application/ld+json"]
+# What the schemas call valid is what every store accepts: plain http(s) IRIs, or a scheme and
+# a rootless path; names need one ASCII letter or digit.
+_SEGMENT = "A-Za-z0-9._~!$&'()*+,;=:@"  # a character class body; "-" is added last
+_IRI_PATTERN = (rf"^(https?://[A-Za-z0-9.-]+(/[{_SEGMENT}/-]*)?"
+                rf"|[A-Za-z][A-Za-z0-9+.-]*:[{_SEGMENT.replace(':', '')}-][{_SEGMENT}/-]*)$")
+_NAME = {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "[A-Za-z0-9]"}
 _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
-    "iri": {"type": "string", "minLength": 1, "maxLength": 4096},
-    "string": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": r"\S"},
-    "entity": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": r"\S"},
+    "iri": {"type": "string", "format": "iri", "minLength": 1, "maxLength": 4096,
+            "pattern": _IRI_PATTERN},
+    "string": _NAME,
+    "entity": _NAME,
     "integer": {"type": "integer"},
 }
 
@@ -114,8 +121,7 @@ def _api_paths() -> dict[str, Any]:
             "Resolve a name, brand, synonym, salt or identifier to ranked candidates",
             {**_ok("EntitiesResponse"), **_errors(400)}, tags=["resolution"], op_id="entities",
             parameters=[
-                _query("q", {"type": "string", "minLength": 1, "maxLength": 500,
-                             "pattern": r"\S"}, "the text to resolve", required=True),
+                _query("q", {**_NAME, "maxLength": 500}, "the text to resolve", required=True),
                 _query("type", {"enum": entity_types}, "restrict to one kind of entity"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 50},
                        "number of candidates (default 10)")])},
@@ -149,7 +155,7 @@ def _api_paths() -> dict[str, Any]:
     }
 
 
-def _service_paths(export_formats: list[str], include_options: list[str],
+def _service_paths(export_formats: dict[str, str], include_options: list[str],
                    max_depth: int) -> dict[str, Any]:
     sparql_params = [
         _query("query", {"type": "string", "minLength": 1, "maxLength": 100_000},
@@ -171,11 +177,10 @@ def _service_paths(export_formats: list[str], include_options: list[str],
                          "application/sparql-query": {"schema": {"type": "string"}}}}}},
         "/export": {"get": _op(
             "The graph (or an entity's neighbourhood) as a file for graph tools",
-            {**_media("application/octet-stream", "application/xml", "application/json",
-                      "text/plain", "text/csv", "text/turtle", "image/svg+xml", "image/png",
-                      description="The graph file"), **_errors(400, 404, 503)},
+            {**_media(*sorted(set(export_formats.values())), description="The graph file"),
+             **_errors(400, 404, 503)},
             tags=["export"], op_id="export", parameters=[
-                _query("format", {"enum": export_formats}, "file format", required=True),
+                _query("format", {"enum": list(export_formats)}, "file format", required=True),
                 _query("focus", {"type": "string", "maxLength": 500}, "entity to centre on"),
                 _query("depth", {"type": "integer", "minimum": 0, "maximum": max_depth},
                        "hops around the focus"),
@@ -185,6 +190,11 @@ def _service_paths(export_formats: list[str], include_options: list[str],
                                        op_id="export_formats")},
         "/health": {"get": _op("Liveness with graph version and triple count", _ok("Health"),
                                tags=["operations"], op_id="health")},
+        "/ready": {"get": _op(
+            "Readiness: graph loaded and named queries loaded (503 with the failed checks)",
+            {**_ok("Ready"), "503": {"description": "Not ready",
+                                     "content": {_JSON: {"schema": ref("Ready")}}}},
+            tags=["operations"], op_id="ready")},
         "/metrics": {"get": _op("Prometheus metrics", _media("text/plain"),
                                 tags=["operations"], op_id="metrics")},
         "/openapi.json": {"get": _op("This document", _media(_JSON), tags=["docs"],
@@ -196,16 +206,21 @@ def _service_paths(export_formats: list[str], include_options: list[str],
         "/id/{local}": {"get": _op(
             "An entity IRI: HTML for browsers, RDF by Accept",
             {**_media("text/html", "text/turtle", "application/n-triples",
-                      "application/ld+json", "application/rdf+xml"), **_errors(404, 406)},
+                      "application/ld+json", "application/rdf+xml"), **_errors(400, 404, 406)},
             tags=["web"], op_id="entity_iri", parameters=[
                 {"name": "local", "in": "path", "required": True,
-                 "schema": {"type": "string", "minLength": 1, "maxLength": 500}}])},
+                 "schema": {"type": "string", "minLength": 1, "maxLength": 500,
+                            "pattern": rf"^[{_SEGMENT}-]+$"}}])},
     }
 
 
-def build_openapi(catalog: Catalog, *, export_formats: list[str], include_options: list[str],
-                  max_depth: int, server_url: str = "/") -> dict[str, Any]:
-    """The OpenAPI 3.1 document for this catalog of named queries."""
+def build_openapi(catalog: Catalog, *, export_formats: dict[str, str],
+                  include_options: list[str], max_depth: int,
+                  server_url: str = "/") -> dict[str, Any]:
+    """The OpenAPI 3.1 document for this catalog of named queries.
+
+    :param export_formats: export format name -> media type (``serializers.graph_formats``).
+    """
     paths = {**_api_paths(), **_service_paths(export_formats, include_options, max_depth)}
     for query in catalog.public():
         paths[f"/api/v1/queries/{query.name}"] = _named_query(query)

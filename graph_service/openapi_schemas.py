@@ -33,7 +33,7 @@ def _nullable(name: str) -> dict[str, Any]:
     return {"anyOf": [ref(name), {"type": "null"}]}
 
 
-_NAMES = _array({"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S"},
+_NAMES = _array({"type": "string", "minLength": 1, "maxLength": 500, "pattern": "[A-Za-z0-9]"},
                 maxItems=100)
 _CLAIM_ITEM = _obj(["claim", "summary"], {"claim": _STR, "summary": _NSTR, "via": _nullable(
     "EntityRef"), "sources": _array(ref("Citation"))})
@@ -41,7 +41,8 @@ _CLAIM_ITEM = _obj(["claim", "summary"], {"claim": _STR, "summary": _NSTR, "via"
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": _obj(["error", "message", "status"], {
         "error": _STR, "message": _STR, "status": {"type": "integer"},
-        "candidates": _array(ref("Candidate")), "field": _STR, "parameter": _STR}),
+        "candidates": _array(_obj(["iri", "label"], {"iri": _STR, "label": _NSTR})),
+        "field": _STR, "parameter": _STR}),
     "EntityRef": _obj(["iri", "label"], {"iri": _STR, "label": _NSTR}),
     "InputEntity": _obj(["iri", "label", "input"], {"iri": _STR, "label": _NSTR, "input": _STR}),
     "Candidate": _obj(["iri", "label", "type", "score", "matched_on", "matched_text"], {
@@ -151,6 +152,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "boolean": {"type": "boolean"},
         "triples": _array(_obj(["subject", "predicate", "object"], {
             "subject": _STR, "predicate": _STR, "object": _STR}))}),
+    "Ready": _obj(["status", "graph_version", "failures"], {
+        "status": {"enum": ["ready", "not ready"]}, "graph_version": _STR,
+        "named_queries": {"type": "integer"}, "validated": {"type": "boolean"},
+        "triples": _NINT, "failures": _array(_STR)}),
     "Health": _obj(["status", "graph_version"], {
         "status": _STR, "version": _STR, "store": _STR, "graph_version": _STR,
         "triples": {"type": "integer"}}),

@@ -58,7 +58,8 @@ def drug(ident: str) -> dict[str, Any]:
                                 version=state.graph_version, cache=state.extras)
 
 
-@bp.get("/drugs/<path:ident>/<any(contraindications, interactions):section>")
+@bp.get("/drugs/<path:ident>/contraindications", defaults={"section": "contraindications"})
+@bp.get("/drugs/<path:ident>/interactions", defaults={"section": "interactions"})
 def drug_safety(ident: str, section: str) -> dict[str, Any]:
     """Contraindications or interactions of a drug, stated and inherited, with explanations."""
     state, entity = _drug(ident)

@@ -50,8 +50,8 @@ def openapi_document() -> dict[str, Any]:
     cached = state.extras.get("openapi")
     if cached is None:
         cached = state.extras["openapi"] = build_openapi(
-            state.catalog, export_formats=list(FORMATS), include_options=list(INCLUDE_OPTIONS),
-            max_depth=MAX_DEPTH)
+            state.catalog, export_formats={k: f.media_type for k, f in FORMATS.items()},
+            include_options=list(INCLUDE_OPTIONS), max_depth=MAX_DEPTH)
     return dict(cached)
 
 

@@ -86,6 +86,26 @@ MAX_EXAMPLES = 8  # per operation; keeps the whole run well under a minute
 SLOW = ("png", "svg")  # export formats drawn by graphviz, tested by the export tests
 
 
+def fuzz(operation: Any) -> None:
+    """One hypothesis run of ``operation``; raises the failures schemathesis found."""
+    # Outside /api/v1 a schema-valid value may still be refused (any string is a "valid" SPARQL
+    # query by schema): there, only the status, content type, schema and no-5xx checks.
+    owned = operation.path.startswith("/api/v1/")
+    excluded = [] if owned else [schemathesis.checks.positive_data_acceptance]
+    strategy = operation.as_strategy()
+    if operation.path == "/export":  # drawing the whole graph as PNG/SVG takes ~10 s
+        strategy = strategy.filter(lambda c: (c.query or {}).get("format") not in SLOW)
+
+    @hypothesis.given(case=strategy)
+    @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+                         derandomize=True, suppress_health_check=list(hypothesis.HealthCheck),
+                         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+    def run(case: schemathesis.Case) -> None:
+        case.call_and_validate(excluded_checks=excluded)
+
+    run()
+
+
 def test_api_conforms_to_its_schema(openapi_app: Any) -> None:
     """schemathesis over every operation the app serves: no 5xx, responses match the schema.
 
@@ -102,24 +122,8 @@ def test_api_conforms_to_its_schema(openapi_app: Any) -> None:
         if operation.path not in served:
             continue
         tested += 1
-
-        # Outside /api/v1 a schema-valid value may still be refused (any string is a "valid"
-        # SPARQL query by schema): there, only status, content type, schema and no-5xx checks.
-        owned = operation.path.startswith("/api/v1/")
-        excluded = [] if owned else [schemathesis.checks.positive_data_acceptance]
-        strategy = operation.as_strategy()
-        if operation.path == "/export":  # drawing the whole graph as PNG/SVG takes ~10 s
-            strategy = strategy.filter(lambda c: (c.query or {}).get("format") not in SLOW)
-
-        @hypothesis.given(case=strategy)
-        @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
-                             derandomize=True, suppress_health_check=list(hypothesis.HealthCheck),
-                             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
-        def run(case: schemathesis.Case, excluded: list[Any] = excluded) -> None:
-            case.call_and_validate(excluded_checks=excluded)
-
         try:
-            run()
+            fuzz(operation)
         except (Exception, BaseExceptionGroup) as exc:  # collect all failures, report together
             failures[operation.label] = str(exc)[:2000]
     assert tested >= 30

@@ -43,10 +43,9 @@ class Offer:
 
 _W3C = "http://www.w3.org/ns/formats/"
 RESULT_OFFERS: tuple[Offer, ...] = (
-    Offer("application/sparql-results+json", ("json", "srj"),
-          ("application/json", "text/javascript", "application/javascript"),
+    Offer("application/sparql-results+json", ("json", "srj"), ("application/json",),
           _W3C + "SPARQL_Results_JSON"),
-    Offer("application/sparql-results+xml", ("xml", "srx"), ("application/xml", "text/xml"),
+    Offer("application/sparql-results+xml", ("xml", "srx"), ("application/xml",),
           _W3C + "SPARQL_Results_XML"),
     Offer("text/csv", ("csv",), (), _W3C + "SPARQL_Results_CSV"),
     Offer("text/tab-separated-values", ("tsv",), (), _W3C + "SPARQL_Results_TSV"),
@@ -57,8 +56,8 @@ GRAPH_OFFERS: tuple[Offer, ...] = (
            "application/n3"), _W3C + "Turtle"),
     Offer("application/n-triples", ("ntriples", "nt", "n-triples"), ("text/plain",),
           _W3C + "N-Triples"),
-    Offer("application/rdf+xml", ("rdfxml", "rdf+xml", "xml", "rdf"),
-          ("application/xml", "text/xml"), _W3C + "RDF_XML"),
+    Offer("application/rdf+xml", ("rdfxml", "rdf+xml", "xml", "rdf"), ("application/xml",),
+          _W3C + "RDF_XML"),
     Offer("application/ld+json", ("jsonld", "json-ld", "json"),
           ("application/json", "application/x-json+ld"), _W3C + "JSON-LD"),
 )
@@ -100,23 +99,29 @@ def _by_format(offers: Sequence[Offer], names: Iterable[str]) -> Offer | None:
     return None
 
 
-def _quality(accept: MIMEAccept, media_type: str) -> tuple[float, int]:
-    """The q of the most specific range matching ``media_type`` and that specificity."""
+def _quality(accept: MIMEAccept, media_type: str, *, wildcards: bool) -> float:
+    """The q of the most specific range matching ``media_type`` (0 when none does)."""
     kind, _, sub = media_type.partition("/")
     best: tuple[float, int] = (0.0, -1)
     for value, quality in accept:
         range_kind, _, range_sub = value.split(";", 1)[0].strip().lower().partition("/")
         if (range_kind, range_sub) == (kind, sub):
             specificity = 2
-        elif (range_kind, range_sub) == (kind, "*"):
+        elif wildcards and (range_kind, range_sub) == (kind, "*"):
             specificity = 1
-        elif (range_kind, range_sub) == ("*", "*"):
+        elif wildcards and (range_kind, range_sub) == ("*", "*"):
             specificity = 0
         else:
             continue
         if specificity > best[1]:
             best = (float(quality), specificity)
-    return best
+    return best[0]
+
+
+def _offer_quality(accept: MIMEAccept, offer: Offer) -> float:
+    """Wildcards reach an offer through its own media type; aliases count only when named."""
+    return max([_quality(accept, offer.media_type, wildcards=True),
+                *(_quality(accept, alias, wildcards=False) for alias in offer.aliases)])
 
 
 def negotiate(accept: str | None, *, kind: str, formats: Sequence[str] = ()) -> str:
@@ -145,7 +150,7 @@ def negotiate(accept: str | None, *, kind: str, formats: Sequence[str] = ()) -> 
     parsed = parse_accept_header(accept, MIMEAccept)
     best: tuple[float, int] = (0.0, 0)
     for rank, offer in enumerate(offers):
-        quality = max(_quality(parsed, media_type)[0] for media_type in offer.matches())
+        quality = _offer_quality(parsed, offer)
         if quality > best[0]:
             best = (quality, rank)
     if best[0] <= 0.0:

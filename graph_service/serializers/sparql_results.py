@@ -26,6 +26,7 @@ _RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt",
                    "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _SHRINK_STEPS = 40
+_TSV_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 WrittenAnswer = tuple[bytes, int, bool]  # body, rows or triples written, truncated
 
@@ -58,8 +59,20 @@ def _xml_term(term: Node) -> str:
 
 
 def _tsv_term(term: Node) -> str:
-    text: str = term.n3()
-    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    """N-Triples form, as SPARQL TSV wants (strings escaped, no tabs or newlines)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    assert isinstance(term, Literal)
+    text = str(term)
+    for raw, escaped in _TSV_ESCAPES:
+        text = text.replace(raw, escaped)
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+        return f'"{text}"^^<{term.datatype}>'
+    return f'"{text}"'
 
 
 def _csv_term(term: Node) -> str:

@@ -106,7 +106,7 @@ def scan(text: str) -> QueryShape:
     >>> shape.form, shape.outbound, shape.depth
     ('select', (), 1)
     >>> scan("PREFIX : <http://x/> SELECT * { SERVICE:x {} }").outbound
-    ('SERVICE',)
+    ('SERVICE:x',)
     >>> scan("ASK { ?s ?p 1SERVICE <http://x/> {} }").outbound
     ('1SERVICE',)
     """

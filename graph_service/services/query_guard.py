@@ -108,7 +108,7 @@ def scan(text: str) -> QueryShape:
     >>> scan("PREFIX : <http://x/> SELECT * { SERVICE:x {} }").outbound
     ('SERVICE:x',)
     >>> scan("ASK { ?s ?p 1SERVICE <http://x/> {} }").outbound
-    ('1SERVICE',)
+    ('SERVICE',)
     """
     form: str | None = None
     outbound: list[str] = []

@@ -5,7 +5,8 @@ Matching is case-, accent- and punctuation-insensitive. The rule for a *resolved
 1. exact matches on a preferred label or an identifier: exactly one entity → resolved;
 2. else exact matches on a synonym or brand (``skos:altLabel``): exactly one entity → resolved;
 3. else the best fuzzy match (difflib ratio) resolves only if it is at least ``FUZZY_RESOLVE``
-   (0.88) and ahead of the next entity by at least ``FUZZY_MARGIN`` (0.05);
+   (0.85: one wrong letter in eight) and ahead of the next entity by at least ``FUZZY_MARGIN``
+   (0.05); names shorter than 4 characters are never matched fuzzily;
 4. anything else (several exact matches, close fuzzy rivals, prefixes only, nothing) is
    *unresolved* and the caller gets the ranked candidates.
 
@@ -43,7 +44,7 @@ __all__ = [
     "search",
 ]
 
-FUZZY_RESOLVE = 0.88
+FUZZY_RESOLVE = 0.85
 FUZZY_MARGIN = 0.05
 FUZZY_MIN = 0.72
 FUZZY_MIN_LENGTH = 4  # "na" and "nal" are not misspellings of anything
@@ -170,8 +171,7 @@ def _exact(index: ResolutionIndex, text: str) -> list[Candidate]:
         found[iri] = _candidate(index, iri, _RANK[how], how, matched)
     for key in _query_keys(text):
         for iri, matched in index.identifiers.get(key, {}).items():
-            if iri not in found or found[iri].matched_on == "altLabel":
-                found[iri] = _candidate(index, iri, 1.0, "identifier", matched)
+            found.setdefault(iri, _candidate(index, iri, 1.0, "identifier", matched))
     return list(found.values())
 
 

@@ -49,9 +49,15 @@ def init_app(app: Flask, settings: Settings, *, backend: GraphBackend | None = N
         from graph_service.backends.isolated import isolate
 
         store = isolate(store, settings)
-    app.extensions[EXTENSION_KEY] = GraphServiceState(
+    state = GraphServiceState(
         settings=settings, backend=store, catalog=catalog, graph_version=version
     )
+    if settings.cache_size > 0:  # answers keyed by graph version, emptied on every write
+        from graph_service.backends.cached import CachedBackend
+
+        state.backend = CachedBackend(store, max_entries=settings.cache_size,
+                                      version=lambda: state.graph_version)
+    app.extensions[EXTENSION_KEY] = state
 
 
 def get_state(app: Flask | None = None) -> GraphServiceState:

@@ -61,7 +61,8 @@ _PREFIXES = re.compile(r"^\s*(PREFIX|BASE)\s+[^\n]*$", re.IGNORECASE | re.MULTIL
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _RDFLIB_PARSER_LOCK = threading.Lock()  # rdflib's pyparsing grammar is not thread-safe
 _RDFLIB_PARSED: set[str] = set()  # texts rdflib already parsed (parsing is slow, ~0.1 s each)
-_DUMMY: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] = {
+_DUMMY: dict[str, pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+             | pyoxigraph.Triple] = {
     "iri": pyoxigraph.NamedNode("https://w3id.org/dikg/id/x"),
     "entity": pyoxigraph.NamedNode("https://w3id.org/dikg/id/x"),
     "string": pyoxigraph.Literal("x"),

@@ -124,9 +124,10 @@ def alternatives(backend: GraphBackend, catalog: Catalog, drug: str, *,
 def _facts(backend: GraphBackend, catalog: Catalog, drug: str) -> dict[str, Any]:
     facts: dict[str, Any] = {"synonyms": [], "classes": [], "salt_of": [], "salts": [],
                              "ingredients": [], "contained_in": [], "identifiers": []}
-    slots = {("out", RDF.type): "classes", ("out", DIKG.saltOf): "salt_of",
-             ("in", DIKG.saltOf): "salts", ("out", DIKG.hasIngredient): "ingredients",
-             ("in", DIKG.hasIngredient): "contained_in"}
+    slots: dict[tuple[str, Node], str] = {
+        ("out", RDF.type): "classes", ("out", DIKG.saltOf): "salt_of",
+        ("in", DIKG.saltOf): "salts", ("out", DIKG.hasIngredient): "ingredients",
+        ("in", DIKG.hasIngredient): "contained_in"}
     for row in select(backend, catalog, "entity_facts", entity=URIRef(drug)):
         direction, pred, obj = str(row["direction"]), row["p"], row["o"]
         if (direction, pred) == ("out", SKOS.prefLabel):

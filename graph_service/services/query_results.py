@@ -60,5 +60,5 @@ def to_rdf(result: QueryResult, fmt: str) -> str:
     graph.bind("dikg", "https://w3id.org/dikg/")
     graph.bind("id", "https://w3id.org/dikg/id/")
     for triple in result.triples:
-        graph.add(triple)  # type: ignore[arg-type]
+        graph.add(triple)
     return graph.serialize(format=fmt)

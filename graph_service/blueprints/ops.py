@@ -32,8 +32,9 @@ def health() -> dict[str, Any]:
 def ready() -> Response:
     """Readiness: the graph is loaded (validated at start-up) and the named queries are loaded.
 
-    503 with the failed checks when the store is empty or cannot be reached, or no named
-    query was loaded; a broken graph or query file already stops the service at start-up.
+    503 (``{"error": "not_ready", "message", "status", ...}``) with the failed checks when the
+    store is empty or cannot be reached, or no named query was loaded; a broken graph or query
+    file already stops the service at start-up.
     """
     state = get_state()
     checks: dict[str, Any] = {"named_queries": len(state.catalog),
@@ -50,8 +51,11 @@ def ready() -> Response:
         failures.append("graph: nothing was loaded at start-up")
     if not checks["named_queries"]:
         failures.append("named queries: none loaded")
-    body = {"status": "not ready" if failures else "ready", "graph_version": state.graph_version,
-            **checks, "failures": failures}
-    response = jsonify(body)
-    response.status_code = 503 if failures else 200
-    return response
+    if failures:  # the error contract: {"error", "message", "status"} and the details
+        response = jsonify({"error": "not_ready", "message": "; ".join(failures), "status": 503,
+                            "graph_version": state.graph_version, **checks,
+                            "failures": failures})
+        response.status_code = 503
+        return response
+    return jsonify({"status": "ready", "graph_version": state.graph_version, **checks,
+                    "failures": []})

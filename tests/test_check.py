@@ -222,3 +222,34 @@ def test_same_answer_on_oxigraph_and_rdflib(client: Any, rdflib_client: Any, dru
     expected = check(client, drugs, conditions)
     assert expected["alerts"]
     assert check(rdflib_client, drugs, conditions) == expected
+
+
+# --- a real `oxigraph serve` process: bindings travel as VALUES, the answers stay the same -----
+
+@pytest.fixture(scope="module")
+def remote_client(remote_server: Any) -> Iterator[Any]:
+    """The service over the project ontology on the remote (SPARQL protocol) backend."""
+    from graph_service import create_app
+    from graph_service.backends.remote import RemoteBackend
+
+    backend = RemoteBackend(query_url=remote_server.query_url,
+                            update_url=remote_server.update_url,
+                            store_url=remote_server.store_url, timeout=30)
+    backend.clear()
+    app = create_app({"TESTING": True, "GRAPH_SERVICE_ISOLATION": "none",
+                      "GRAPH_SERVICE_VALIDATE_ON_LOAD": False}, backend=backend)
+    yield app.test_client()
+    backend.clear()
+    backend.close()
+
+
+@pytest.mark.live
+def test_same_answer_on_a_remote_server(client: Any, remote_client: Any) -> None:
+    drugs, conditions = ["naltrexone", "Percocet", "acamprosate"], ["severe renal impairment"]
+    expected = check(client, drugs, conditions)
+    assert {a["kind"] for a in expected["alerts"]} == {"drug-drug", "drug-condition"}
+    assert check(remote_client, drugs, conditions) == expected
+    for url in ("/api/v1/drugs/fentanyl/contraindications",
+                "/api/v1/queries/claims_by_source?source=L-TAB"):
+        expected_body = client.get(url).get_json()
+        assert remote_client.get(url).get_json() == expected_body

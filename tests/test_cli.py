@@ -74,7 +74,8 @@ def test_serve_dry_run_builds_the_store(runner: Any, tmp_path: Path) -> None:
     result = runner.invoke(main, ["serve", "--dry-run", "--data-dir", str(tmp_path / "s"),
                                   "--workers", "3", "--port", "8123"], env=NO_VALIDATION)
     assert result.exit_code == 0, result.output
-    assert "-w 3 --bind 127.0.0.1:8123" in result.output
+    assert "-w 3 --threads 4 --bind 127.0.0.1:8123" in result.output
+    assert "--limit-request-line 0" in result.output
     assert "graph_service.wsgi:app" in result.output
     assert (tmp_path / "s").is_dir()
 

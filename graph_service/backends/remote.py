@@ -1,8 +1,10 @@
 """Any SPARQL 1.1 server by URL: Protocol queries and updates, Graph Store Protocol loads.
 
-Bindings travel as a ``VALUES`` block appended to the query, each value written as a strict
-N-Triples term (:func:`~graph_service.backends.terms.to_ntriples`), so a value can never
-change the query around it. Network failures are ``BackendUnavailable`` (503).
+Bindings travel as a one-row ``VALUES`` block placed first inside every group of the WHERE
+clause (so FILTERs in nested groups see the values, as with engine-side substitution, which
+replaces the variable everywhere), each value written as a
+strict N-Triples term (:func:`~graph_service.backends.terms.to_ntriples`), so a value can
+never change the query around it. Network failures are ``BackendUnavailable`` (503).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from graph_service.errors import (
     MalformedQuery,
     QueryTimeout,
 )
+from graph_service.sparql_lexer import group_starts
 
-__all__ = ["RemoteBackend", "values_block"]
+__all__ = ["RemoteBackend", "values_block", "with_bindings"]
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
@@ -47,6 +50,23 @@ def values_block(bindings: Mapping[str, Node]) -> str:
             raise InvalidParameter(f"a blank node cannot be sent as the value of ?{name}")
     terms = " ".join(to_ntriples(bindings[n]) for n in names)
     return f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}\n"
+
+
+def with_bindings(text: str, bindings: Mapping[str, Node]) -> str:
+    """``text`` with a ``VALUES`` block for ``bindings`` opening every group of its WHERE clause.
+
+    >>> with_bindings("SELECT * { ?d ?p 1 { FILTER(?d != ?x) } }", {"x": URIRef("urn:a")})
+    'SELECT * { VALUES (?x) { (<urn:a>) } ?d ?p 1 { VALUES (?x) { (<urn:a>) } FILTER(?d != ?x) } }'
+    """
+    block = " " + values_block(bindings).strip()
+    starts = group_starts(text)
+    if not starts:
+        return text + "\n" + block
+    pieces, last = [], 0
+    for offset in starts:
+        pieces += [text[last:offset], block]
+        last = offset
+    return "".join([*pieces, text[last:]])
 
 
 def _term(value: Mapping[str, str]) -> Node:
@@ -100,7 +120,7 @@ class RemoteBackend:
     def query(self, text: str, *, bindings: Mapping[str, Node] | None = None,
               dataset: Dataset | None = None, max_rows: int | None = None) -> QueryResult:
         """POST the query (``application/sparql-query``) and parse SPARQL JSON or N-Triples."""
-        full = text + values_block(bindings) if bindings else text
+        full = with_bindings(text, bindings) if bindings else text
         params: list[tuple[str, str]] = []
         if dataset is not None:
             params += [("default-graph-uri", g) for g in dataset.default_graphs]

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 
 from graph_service.errors import BadRequest, Forbidden, PayloadTooLarge, QueryTooComplex
+from graph_service.sparql_lexer import TOKEN as _TOKEN
+from graph_service.sparql_lexer import UCHAR as _UCHAR
 
 __all__ = [
     "DEFAULT_MAX_TOKENS",
@@ -33,32 +35,6 @@ __all__ = [
 
 DEFAULT_MAX_TOKENS = 4000
 
-_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-         "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
-_U = _BASE + "_"
-_CHARS = _U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
-_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
-_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_TOKEN = re.compile(
-    rf"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*+'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+")
-  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+>)
-  | (?P<var>[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+)
-  | (?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)
-  | (?P<pname>(?P<prefix>{_PREFIX})?:(?:{_LOCAL})?)
-  | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*+)
-  | (?P<open>[{{(\[]|<<)
-  | (?P<close>[}})\]]|>>)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _FORMS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
 _UPDATES = frozenset({"insert", "delete", "load", "clear", "drop", "create", "add", "move",
                       "copy", "with"})

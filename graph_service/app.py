@@ -11,6 +11,7 @@ from graph_service.backends import GraphBackend
 from graph_service.blueprints import register_blueprints
 from graph_service.blueprints.errors import register_error_handlers
 from graph_service.config import DEFAULTS, load_settings
+from graph_service.observability import init_observability
 from graph_service.state import init_app
 
 __all__ = ["create_app"]
@@ -35,6 +36,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     init_app(app, settings, backend=backend)
+    init_observability(app)  # request ids, JSON access logs, /metrics counters, rate limit
     register_error_handlers(app)
     register_blueprints(app)
     return app

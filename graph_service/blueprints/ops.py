@@ -1,13 +1,14 @@
-"""Operators' endpoints: liveness (/health) and readiness (/ready), with graph version and size."""
+"""Operators' endpoints: liveness (/health), readiness (/ready), Prometheus metrics (/metrics)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from graph_service import __version__
 from graph_service.errors import GraphServiceError
+from graph_service.observability import get_metrics
 from graph_service.state import get_state
 
 __all__ = ["bp"]
@@ -59,3 +60,22 @@ def ready() -> Response:
         return response
     return jsonify({"status": "ready", "graph_version": state.graph_version, **checks,
                     "failures": []})
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Prometheus metrics (text format; OpenMetrics when the scraper asks for it).
+
+    Requests by endpoint and status, latency histograms, query timeouts, truncated answers,
+    rate-limited requests, the graph version (``dikg_graph_info{graph_version}``) and its size.
+    Under ``dikg serve`` the numbers cover every worker (see ``graph_service.metrics``).
+    """
+    state = get_state()
+    collected = get_metrics()
+    try:
+        triples: int | None = state.backend.triple_count()
+    except GraphServiceError:  # the store is down: the other metrics still answer
+        triples = None
+    collected.set_graph(version=state.graph_version, triples=triples)
+    body, content_type = collected.render(request.headers.get("Accept"))
+    return Response(body, headers={"Content-Type": content_type})

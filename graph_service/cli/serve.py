@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -26,7 +27,9 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 4) ->
     beside = Path(sys.executable).parent / "gunicorn"
     binary = str(beside) if beside.exists() else (shutil.which("gunicorn") or "gunicorn")
     return [binary, "-w", str(workers), "--threads", str(threads), "--bind", f"{host}:{port}",
-            "--timeout", "120", "--limit-request-line", "0", "graph_service.wsgi:app"]
+            "--timeout", "120", "--limit-request-line", "0",
+            "-c", "python:graph_service.gunicorn_conf",  # metrics across workers
+            "graph_service.wsgi:app"]
 
 
 def build_store(settings: Settings) -> str:
@@ -108,6 +111,8 @@ def serve(host: str, port: int, workers: int, threads: int, store: str, data_dir
     if dry_run:
         click.echo(" ".join(command))
         return
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # /metrics sums every worker's numbers
+        env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="dikg-metrics-")
     sys.stdout.flush()
     os.execve(command[0], command, {**os.environ, **env})
 

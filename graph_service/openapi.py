@@ -147,7 +147,8 @@ def _api_paths() -> dict[str, Any]:
                                        _ok("SourcesResponse"), tags=["provenance"],
                                        op_id="sources")},
         "/api/v1/conflicts": {"get": _op("Contradicted claims beside the claims that "
-                                         "contradict them", _ok("ConflictsResponse"),
+                                         "contradict them, and severity disagreements "
+                                         "between sources", _ok("ConflictsResponse"),
                                          tags=["provenance"], op_id="conflicts")},
         "/api/v1/queries": {"get": _op("The named queries with their typed parameters",
                                        _ok("NamedQueryList"), tags=["named queries"],

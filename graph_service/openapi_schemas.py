@@ -38,6 +38,17 @@ _NAMES = _array({"type": "string", "minLength": 1, "maxLength": 500, "pattern": 
 _CLAIM_ITEM = _obj(["claim", "summary"], {"claim": _STR, "summary": _NSTR, "via": _nullable(
     "EntityRef"), "sources": _array(ref("Citation"))})
 
+_ALERT_REQUIRED = ["severity", "kind", "subject", "object", "summary", "management", "inferred",
+                   "explanation", "sources", "claim"]
+_ALERT_PROPERTIES: dict[str, Any] = {
+    "severity": _NSTR, "severity_rank": _NINT,
+    "kind": {"enum": ["drug-drug", "drug-condition"]},
+    "claim_type": _STR, "claim_kind": _NSTR,
+    "subject": ref("InputEntity"), "object": ref("InputEntity"),
+    "summary": _NSTR, "management": _NSTR, "mechanism": _NSTR,
+    "inferred": {"type": "boolean"}, "explanation": _array(ref("Triple"), minItems=1),
+    "sources": _array(ref("Citation")), "claim": _STR, "status": _NSTR}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": _obj(["error", "message", "status"], {
         "error": _STR, "message": _STR, "status": {"type": "integer"},
@@ -56,15 +67,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "source", "key", "title", "kind", "url", "seed_file", "quote", "locator", "citation")}),
     "Triple": _obj(["subject", "predicate", "object"], {
         "subject": ref("EntityRef"), "predicate": ref("EntityRef"), "object": ref("EntityRef")}),
-    "Alert": _obj(["severity", "kind", "subject", "object", "summary", "management", "inferred",
-                   "explanation", "sources", "claim"], {
-        "severity": _NSTR, "severity_rank": _NINT,
-        "kind": {"enum": ["drug-drug", "drug-condition"]},
-        "claim_type": _STR, "claim_kind": _NSTR,
-        "subject": ref("InputEntity"), "object": ref("InputEntity"),
-        "summary": _NSTR, "management": _NSTR, "mechanism": _NSTR,
-        "inferred": {"type": "boolean"}, "explanation": _array(ref("Triple"), minItems=1),
-        "sources": _array(ref("Citation")), "claim": _STR, "status": _NSTR}),
+    "ClaimAlert": _obj(_ALERT_REQUIRED, _ALERT_PROPERTIES),
+    "Alert": {**_obj([*_ALERT_REQUIRED, "other_claims"],
+                     {**_ALERT_PROPERTIES, "other_claims": _array(ref("ClaimAlert"))}),
+              "description": "One problem (a pair of inputs): its most severe non-contradicted "
+                             "claim, and the other claims about the same pair in other_claims."},
     "CheckRequest": _obj(["drugs"], {"drugs": {**_NAMES, "minItems": 1},
                                      "conditions": _NAMES}, closed=True),
     "ResolvedInput": _obj(["input", "field", "iri", "label", "type", "matched_on"], {
@@ -133,8 +140,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "contradicted_by": _array(_obj(["claim", "sources"], {
             "claim": _STR, "summary": _NSTR, "status": _NSTR,
             "sources": _array(ref("Citation"))}))}),
-    "ConflictsResponse": _obj(["conflicts", "graph_version"], {
-        "conflicts": _array(ref("Conflict")), "graph_version": _STR}),
+    "SeverityConflictSide": _obj(["claim", "summary", "severity", "sources"], {
+        "claim": _STR, "summary": _NSTR, "severity": _NSTR, "severity_rank": _NINT,
+        "sources": _array(ref("Citation"))}),
+    "SeverityConflict": _obj(["claim", "conflicts_with"], {
+        "claim": ref("SeverityConflictSide"), "conflicts_with": ref("SeverityConflictSide")}),
+    "ConflictsResponse": _obj(["conflicts", "severity_conflicts", "graph_version"], {
+        "conflicts": _array(ref("Conflict")),
+        "severity_conflicts": _array(ref("SeverityConflict")), "graph_version": _STR}),
     "NamedQueryParam": _obj(["name", "type", "required"], {
         "name": _STR, "type": _STR, "required": {"type": "boolean"}, "description": _STR,
         "entity_type": _STR, "default": _VALUE}),

@@ -32,6 +32,11 @@ def check(client: Any, drugs: list[str], conditions: list[str] | None = None) ->
     return answer
 
 
+def all_claims(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every claim of every alert: the preferred one and the others about the same pair."""
+    return [c for a in answer["alerts"] for c in (a, *a["other_claims"])]
+
+
 def triple_exists(backend: GraphBackend, triple: dict[str, Any]) -> bool:
     """ASK whether an explanation triple is stated in the graph."""
     terms = " ".join(to_ntriples(URIRef(triple[k]["iri"]))
@@ -64,7 +69,7 @@ def assert_chain(alert: dict[str, Any], backend: GraphBackend) -> None:
 def test_class_level_rule_reaches_members_and_products(client: Any, graph_store: GraphBackend,
                                                        other: str) -> None:
     answer = check(client, ["naltrexone", other])
-    alerts = [a for a in answer["alerts"] if a["claim"] == OPIOID_RULE]
+    alerts = [a for a in all_claims(answer) if a["claim"] == OPIOID_RULE]
     assert len(alerts) == 1, answer["alerts"]
     alert = alerts[0]
     assert alert["severity"] == "contraindicated"
@@ -83,7 +88,7 @@ def test_class_level_rule_reaches_members_and_products(client: Any, graph_store:
 
 def test_brand_with_salt_reaches_the_parent_drug(client: Any, graph_store: GraphBackend) -> None:
     answer = check(client, ["ReVia", "fentanyl"])
-    alert = next(a for a in answer["alerts"] if a["claim"] == OPIOID_RULE)
+    alert = next(a for a in all_claims(answer) if a["claim"] == OPIOID_RULE)
     assert alert["subject"]["iri"] == ID + "revia"
     predicates = [t["predicate"]["iri"] for t in alert["explanation"]]
     assert predicates[:2] == [DIKG + "hasIngredient", DIKG + "saltOf"]
@@ -92,7 +97,7 @@ def test_brand_with_salt_reaches_the_parent_drug(client: Any, graph_store: Graph
 
 def test_drug_condition_alert(client: Any, graph_store: GraphBackend) -> None:
     answer = check(client, ["acamprosate"], ["severe renal impairment"])
-    alert = next(a for a in answer["alerts"]
+    alert = next(a for a in all_claims(answer)
                  if a["claim"] == ID + "ci-acamprosate-severe-renal-impairment")
     assert alert["kind"] == "drug-condition"
     assert alert["severity"] == "contraindicated"
@@ -135,7 +140,7 @@ def test_alerts_are_sorted_by_severity_and_never_from_contradicted_claims(
                    ["severe renal impairment", "thrombocytopenia", "psychosis"])
     ranks = [a["severity_rank"] or 0 for a in answer["alerts"]]
     assert len(ranks) >= 5 and ranks == sorted(ranks, reverse=True)
-    for alert in answer["alerts"]:
+    for alert in all_claims(answer):
         status = to_ntriples(URIRef(DIKG + "Contradicted"))
         claim = to_ntriples(URIRef(alert["claim"]))
         contradicted = graph_store.query(f"ASK {{ {claim} <{DIKG}status> {status} }}").boolean
@@ -143,10 +148,21 @@ def test_alerts_are_sorted_by_severity_and_never_from_contradicted_claims(
         assert_chain(alert, graph_store)
 
 
+def test_one_alert_per_pair_most_severe_first_others_listed(client: Any) -> None:
+    answer = check(client, ["naltrexone", "tramadol"])
+    (alert,) = answer["alerts"]
+    assert alert["severity"] == "contraindicated"
+    assert alert["claim"] == ID + "ix-naltrexone-tramadol" and alert["inferred"] is False
+    others = {c["claim"]: c for c in alert["other_claims"]}
+    assert others[OPIOID_RULE]["inferred"] is True
+    assert all(c["severity_rank"] <= alert["severity_rank"] for c in others.values())
+    assert all("other_claims" not in c for c in alert["other_claims"])
+
+
 def test_interactions_between_query_agrees_with_check(client: Any) -> None:
     drugs = ["naltrexone", "fentanyl", "Percocet", "tramadol", "acamprosate", "ibuprofen"]
     answer = check(client, drugs)
-    pairs = {(a["claim"], a["subject"]["iri"], a["object"]["iri"]) for a in answer["alerts"]}
+    pairs = {(a["claim"], a["subject"]["iri"], a["object"]["iri"]) for a in all_claims(answer)}
     response = client.post("/api/v1/queries/interactions_between", json={"drugs": drugs})
     assert response.status_code == 200
     rows = response.get_json()["rows"]

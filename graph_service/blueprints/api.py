@@ -97,9 +97,11 @@ def list_sources() -> dict[str, Any]:
 
 @bp.get("/conflicts")
 def conflicts() -> dict[str, Any]:
-    """Contradicted claims beside the claims that contradict them."""
+    """Contradicted claims beside the claims that contradict them, and claims whose sources
+    give the same pair different severities."""
     state = get_state()
     return {"conflicts": sources.conflicts(state.backend, state.catalog),
+            "severity_conflicts": sources.severity_conflicts(state.backend, state.catalog),
             "graph_version": state.graph_version}
 
 

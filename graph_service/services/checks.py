@@ -2,8 +2,10 @@
 
 Inputs are resolved (never guessed); each medication's reach (itself, ingredients, salt parent,
 classes: ``reach.rq``) and each condition's reach (``condition_reach.rq``) are matched against
-every non-contradicted contraindication, interaction and warning (``safety_claims.rq``). One alert
-per claim and pair of inputs, with the chain of stated triples and the claim's sources.
+the non-contradicted contraindications, interactions and warnings whose subject a medication
+reaches (the per-version :mod:`~graph_service.services.safety_index`). One alert per problem
+(a pair of inputs): the most severe claim, with the chain of stated triples and its sources,
+and the other claims about the same pair in ``other_claims`` (sources can disagree).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from graph_service.named_queries import Catalog
 from graph_service.services import explanations as ex
 from graph_service.services.queries import plain, select
 from graph_service.services.resolution import Resolution, ResolutionIndex, resolve
+from graph_service.services.safety_index import get_safety_index
 from graph_service.services.sources import citations, consulted_sources
 
 __all__ = ["DISCLAIMER", "MAX_ITEMS", "CheckRequest", "parse_check_request", "run_check"]
@@ -116,6 +119,29 @@ def _alert(row: dict[str, Node], kind: str, subject: str, obj: str, inputs: dict
     }
 
 
+_STATUS_ORDER = {"label-backed": 0, "secondary-backed": 1, "seed only": 2}
+
+
+def _preference(alert: dict[str, Any]) -> tuple[Any, ...]:
+    """Most severe first; then stated before inferred; then the better-backed status."""
+    return (-(alert["severity_rank"] or 0), alert["inferred"],
+            _STATUS_ORDER.get((alert["status"] or "").lower(), 3), alert["claim"])
+
+
+def _group(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One alert per pair of inputs: the preferred claim, the others in ``other_claims``."""
+    by_pair: dict[tuple[str, frozenset[str]], list[dict[str, Any]]] = {}
+    for alert in candidates:
+        pair = frozenset((alert["subject"]["iri"], alert["object"]["iri"]))
+        by_pair.setdefault((alert["kind"], pair), []).append(alert)
+    grouped = []
+    for alerts in by_pair.values():
+        first, *others = sorted(alerts, key=_preference)
+        grouped.append({**first, "other_claims": others})
+    return sorted(grouped, key=lambda a: (-(a["severity_rank"] or 0), a["inferred"],
+                                          a["subject"]["label"], a["object"]["label"], a["claim"]))
+
+
 def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *,
               request: CheckRequest, graph_version: str,
               cache: MutableMapping[str, Any]) -> dict[str, Any]:
@@ -128,27 +154,31 @@ def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *
     med_reach = _reach(backend, catalog, meds, "reach")
     cond_reach = _reach(backend, catalog, conds, "condition_reach")
     labels = ex.get_labels(backend, catalog, version=graph_version, cache=cache)
+    safety = get_safety_index(backend, catalog, version=graph_version, cache=cache)
     edges: dict[str, list[ex.Triple]] = {}
     alerts: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
-    for row in select(backend, catalog, "safety_claims"):
-        claim, subj, obj = str(row["claim"]), str(row["claim_subject"]), str(row["claim_object"])
-        pairs = [(a, b, "drug-drug", "medication") for a in meds for b in meds
-                 if a != b and subj in med_reach[a] and obj in med_reach[b]]
-        pairs += [(a, c, "drug-condition", "condition") for a in meds for c in conds
-                  if subj in med_reach[a] and obj in cond_reach[c]]
-        for a, b, kind, mode in pairs:
-            key = (claim, frozenset((a, b)))
-            if key in alerts:
-                continue
-            first = ex.chain(ex.reach_edges(backend, catalog, a, edges), a, subj, mode="medication")
-            second = ex.chain(ex.reach_edges(backend, catalog, b, edges), b, obj, mode=mode)
-            if first is None or second is None:  # the reach query and the chain disagree: a bug
-                raise RuntimeError(f"no stated chain explains {claim} for {a} and {b}")
-            alerts[key] = _alert(row, kind, a, b, {**meds, **conds}, (first, second), labels,
-                                 citations(backend, catalog, claim))
-    ordered = sorted(alerts.values(), key=lambda a: (-(a["severity_rank"] or 0), a["inferred"],
-                                                      a["subject"]["label"], a["object"]["label"],
-                                                      a["claim"]))
+    for a in meds:
+        for subj in sorted(med_reach[a]):
+            for claim in safety.claims_about(subj):
+                row = safety.rows[claim]
+                obj = str(row["claim_object"])
+                pairs = [(b, "drug-drug", "medication") for b in meds
+                         if b != a and obj in med_reach[b]]
+                pairs += [(c, "drug-condition", "condition") for c in conds
+                          if obj in cond_reach[c]]
+                for b, kind, mode in pairs:
+                    key = (claim, frozenset((a, b)))
+                    if key in alerts:
+                        continue
+                    first = ex.chain(ex.reach_edges(backend, catalog, a, edges), a, subj,
+                                     mode="medication")
+                    second = ex.chain(ex.reach_edges(backend, catalog, b, edges), b, obj,
+                                      mode=mode)
+                    if first is None or second is None:  # reach query and chain disagree: a bug
+                        raise RuntimeError(f"no stated chain explains {claim} for {a} and {b}")
+                    alerts[key] = _alert(row, kind, a, b, {**meds, **conds}, (first, second),
+                                         labels, citations(backend, catalog, claim))
+    ordered = _group(list(alerts.values()))
     answer: dict[str, Any] = {
         "resolved": resolved, "unresolved": unresolved, "alerts": ordered,
         "graph_version": graph_version,

@@ -115,10 +115,18 @@ def get_labels(backend: GraphBackend, catalog: Catalog, *, version: str,
     labels = dict(_FALLBACK_LABELS)
     for row in select(backend, catalog, "term_labels"):
         label = row.get("pref_label") or row.get("rdfs_label")
+        if _foreign(label) and row.get("english_label") is not None:
+            label = row["english_label"]  # e.g. an ANSM substance's English INN
         if label is not None:
             labels[str(row["node"])] = str(label)
     cache["term_labels"] = (version, labels)
     return labels
+
+
+def _foreign(label: Any) -> bool:
+    """True for a literal tagged with a language other than English."""
+    language = getattr(label, "language", None)
+    return bool(language) and not str(language).lower().startswith("en")
 
 
 def label_of(iri: str, labels: dict[str, str]) -> str:

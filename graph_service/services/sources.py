@@ -12,7 +12,14 @@ from graph_service.backends import GraphBackend
 from graph_service.named_queries import Catalog
 from graph_service.services.queries import plain, select
 
-__all__ = ["citation_json", "citations", "conflicts", "consulted_sources", "list_sources"]
+__all__ = [
+    "citation_json",
+    "citations",
+    "conflicts",
+    "consulted_sources",
+    "list_sources",
+    "severity_conflicts",
+]
 
 
 def citation_json(row: Mapping[str, Node]) -> dict[str, Any]:
@@ -91,3 +98,16 @@ def conflicts(backend: GraphBackend, catalog: Catalog) -> list[dict[str, Any]]:
                 "sources": citations(backend, catalog, str(by)),
             })
     return list(grouped.values())
+
+
+def severity_conflicts(backend: GraphBackend, catalog: Catalog) -> list[dict[str, Any]]:
+    """Claims whose sources give the same pair different severities, each beside the other."""
+    def side(claim: str, summary: Any, severity: Any, rank: Any) -> dict[str, Any]:
+        return {"claim": claim, "summary": plain(summary), "severity": plain(severity),
+                "severity_rank": plain(rank), "sources": citations(backend, catalog, claim)}
+
+    return [{"claim": side(str(r["claim"]), r.get("summary"), r.get("severity_label"),
+                           r.get("rank")),
+             "conflicts_with": side(str(r["other"]), r.get("other_summary"),
+                                    r.get("other_severity_label"), r.get("other_rank"))}
+            for r in select(backend, catalog, "severity_conflicts")]

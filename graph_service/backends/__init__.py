@@ -38,9 +38,11 @@ def _oxigraph(settings: Settings) -> GraphBackend:
     the store in the master and starts the workers with ``load_on_start`` off.
     """
     from graph_service.backends.oxigraph import OxigraphBackend
+    from graph_service.backends.versions import current_dir
 
     read_only = settings.store_path is not None and not settings.load_on_start
-    return OxigraphBackend(path=settings.store_path, read_only=read_only)
+    path = None if settings.store_path is None else current_dir(settings.store_path)
+    return OxigraphBackend(path=path, read_only=read_only)
 
 
 def _rdflib(settings: Settings) -> GraphBackend:

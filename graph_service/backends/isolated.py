@@ -212,6 +212,16 @@ class IsolatedBackend:
         with self._lock:
             self.generation += 1
 
+    def replace_inner(self, inner: GraphBackend) -> GraphBackend:
+        """Serve ``inner`` from now on (a new graph version); return the old store.
+
+        Children reopen before their next query; a query running now finishes on the old one.
+        """
+        with self._lock:
+            old, self.inner = self.inner, inner
+            self.generation += 1
+        return old
+
     def load(self, sources: Iterable[RdfSource]) -> int:
         """Load in the parent's store; children reopen before their next query."""
         count = self.inner.load(sources)

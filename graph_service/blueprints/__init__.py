@@ -9,7 +9,7 @@ __all__ = ["register_blueprints"]
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the service to ``app``."""
-    from graph_service.blueprints import api, docs, exports, ops, sparql, web
+    from graph_service.blueprints import api, docs, exports, ops, sparql, store, web
 
     app.register_blueprint(ops.bp)  # /health, /ready, /metrics
     app.register_blueprint(sparql.bp)  # /sparql
@@ -17,3 +17,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs.bp)  # /openapi.json, /docs
     app.register_blueprint(exports.bp)  # /export
     app.register_blueprint(web.bp)  # /, /id/<local>, static assets
+    app.register_blueprint(store.bp)  # /store (Graph Store Protocol), follows graph versions

@@ -25,7 +25,6 @@ from graph_service.services.sparql import (
     prepare_query,
     prepare_update,
     run_query,
-    run_update,
 )
 from graph_service.state import get_state
 
@@ -121,8 +120,12 @@ def _update(params: Params, text: str) -> Response:
     if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
         raise BadRequest("using-graph-uri and using-named-graph-uri are not supported; "
                          "use USING / WITH in the update text")
-    triples = run_update(state.backend, checked)
-    return jsonify({"status": "ok", "triples": triples})
+    from graph_service.blueprints.store import curator, perform
+    from graph_service.services.writes import Write
+
+    who, client = curator()  # one validated, logged transaction (services/writes.py)
+    result = perform(Write(operation="update", who=who, client=client, text=checked))
+    return jsonify(result.to_json())
 
 
 def _query(params: Params, text: str) -> Response:

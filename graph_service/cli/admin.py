@@ -1,0 +1,150 @@
+"""Operators' commands on the on-disk store: log, release, dump, restore (safe while serving)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph_service.cli import main
+from graph_service.cli.data import DEFAULT_STORE
+
+__all__ = ["dump", "log", "release", "restore"]
+
+_STORE = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+                      default=DEFAULT_STORE, show_default=True, help="On-disk store directory.")
+
+
+def _who() -> str:
+    try:
+        return f"cli ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _existing(store_dir: Path) -> Path:
+    if not store_dir.is_dir():
+        raise click.ClickException(f"{store_dir}: no store there (build one with `dikg serve` "
+                                   "or `dikg restore FILE --store DIR`)")
+    return store_dir
+
+
+@main.command()
+@_STORE
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--limit", type=click.IntRange(0), default=0, help="Only the last N changes.")
+def log(store_dir: Path, as_json: bool, limit: int) -> None:
+    """Print the change log: who changed the graph, when, what, and the versions."""
+    from graph_service.backends.versions import read_head
+    from graph_service.services.changelog import entries, format_entry
+
+    root = _existing(store_dir)
+    found = entries(root, read_head(root))
+    for entry in found[-limit:] if limit else found:
+        if as_json:
+            click.echo(json.dumps({**entry.record, "status": entry.status}, ensure_ascii=False))
+        else:
+            click.echo(format_entry(entry))
+
+
+def _publish(prepared: object, what: str) -> None:
+    from graph_service.services.releases import Prepared, publish_prepared
+
+    assert isinstance(prepared, Prepared)
+    head = publish_prepared(prepared, who=_who())
+    click.echo(f"{what}: graph version {head.version} is current ({prepared.triples} quads, "
+               f"built and validated in {prepared.seconds:.1f} s); serving workers switch "
+               "before their next request")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_STORE
+@click.option("--ansm/--no-ansm", default=True, show_default=True,
+              help="Without FILES: include the ANSM import, as `dikg serve` does.")
+@click.option("--force", is_flag=True,
+              help="Release although curator writes since the last release would be dropped.")
+def release(files: tuple[Path, ...], store_dir: Path, ansm: bool, force: bool) -> None:
+    """Build and validate a new graph version from FILES beside the live one, then switch.
+
+    Without FILES: the ontology files and imports `dikg serve` loads. A file that does not
+    parse or validate stops the release; the live graph is not touched.
+    """
+    from graph_service.cli.data import cli_settings
+    from graph_service.errors import GraphServiceError
+    from graph_service.services.loading import ontology_files
+    from graph_service.services.releases import discard, prepare_release, writes_since_release
+
+    settings = cli_settings()
+    paths = list(files)
+    if not paths:
+        extra: list[str] = []
+        if ansm:
+            from graph_service.importers import default_import_files
+            from graph_service.models import PROJECT_ROOT
+
+            extra = [str(p) for p in default_import_files(PROJECT_ROOT)]
+        paths = ontology_files(cli_settings(extra_data=extra))
+    store_dir.mkdir(parents=True, exist_ok=True)
+    pending = writes_since_release(store_dir)
+    if pending and not force:
+        raise click.ClickException(
+            f"{pending} curator write(s) since the last release are not in these files and "
+            "would be dropped; `dikg dump` them first or pass --force")
+    try:
+        prepared = prepare_release(store_dir, paths, ontology_dir=settings.ontology_dir)
+    except GraphServiceError as exc:
+        raise click.ClickException(f"release refused, the live graph is unchanged: "
+                                   f"{exc.message}") from exc
+    try:
+        _publish(prepared, "released")
+    except BaseException:
+        discard(prepared)
+        raise
+
+
+@main.command()
+@_STORE
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="N-Quads file to write (default: standard output).")
+def dump(store_dir: Path, output: Path | None) -> None:
+    """Write the current graph version as N-Quads: a consistent backup while serving."""
+    from graph_service.services.releases import dump_store
+
+    root = _existing(store_dir)
+    if output is None:
+        version, count = dump_store(root, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        temporary = output.with_name(output.name + ".part")
+        with temporary.open("wb") as stream:
+            version, count = dump_store(root, stream)
+        temporary.replace(output)
+    click.echo(f"dumped graph version {version}: {count} quads", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_STORE
+def restore(file: Path, store_dir: Path) -> None:
+    """Make an N-Quads backup the current graph version (validated first; safe while serving)."""
+    from graph_service.cli.data import cli_settings
+    from graph_service.errors import GraphServiceError
+    from graph_service.services.releases import discard, prepare_restore
+    from graph_service.validation import DEFAULT_SHAPES
+
+    own = cli_settings().ontology_dir / "shapes.ttl"
+    store_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        prepared = prepare_restore(store_dir, file, shapes=own if own.exists() else DEFAULT_SHAPES)
+    except GraphServiceError as exc:
+        raise click.ClickException(f"restore refused, the live graph is unchanged: "
+                                   f"{exc.message}") from exc
+    try:
+        _publish(prepared, "restored")
+    except BaseException:
+        discard(prepared)
+        raise

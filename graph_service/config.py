@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "GRAPH_SERVICE_CORS_ORIGINS": "*",
     "GRAPH_SERVICE_RATE_LIMIT": 0,  # requests per minute per client; 0 = off
     "GRAPH_SERVICE_CACHE_SIZE": 1024,  # cached query results; 0 = off
+    "GRAPH_SERVICE_WARM_UP": True,  # build name/label/safety indexes at start-up
     "GRAPH_SERVICE_STATIC_DIR": None,  # where the npm assets are; None = package static/
 }
 
@@ -76,6 +77,7 @@ class Settings:
     cors_origins: str
     rate_limit: int
     cache_size: int
+    warm_up: bool
     static_dir: Path | None
 
 
@@ -143,6 +145,7 @@ def load_settings(config: Mapping[str, Any]) -> Settings:
         cors_origins=str(merged["GRAPH_SERVICE_CORS_ORIGINS"]),
         rate_limit=_positive("GRAPH_SERVICE_RATE_LIMIT", merged["GRAPH_SERVICE_RATE_LIMIT"], int),
         cache_size=_positive("GRAPH_SERVICE_CACHE_SIZE", merged["GRAPH_SERVICE_CACHE_SIZE"], int),
+        warm_up=bool(merged["GRAPH_SERVICE_WARM_UP"]),
         static_dir=_path(merged["GRAPH_SERVICE_STATIC_DIR"]),
     )
     return settings

@@ -113,8 +113,9 @@ def parse_param(raw: Any, path: Path) -> QueryParam:
                       maximum=raw.get("maximum"))
 
 
-def check_text(text: str, params: tuple[QueryParam, ...], returns: str | None, path: Path) -> str:
-    """Check the query text against its parameters on both engines; return its form."""
+def check_text(text: str, params: tuple[QueryParam, ...], returns: str | None, path: Path, *,
+               rdflib_check: bool = True) -> str:
+    """Check the query text against its parameters on pyoxigraph (and rdflib); return its form."""
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     variables = set(_VARIABLE.findall(body))
     declared = {p.name for p in params}
@@ -126,7 +127,7 @@ def check_text(text: str, params: tuple[QueryParam, ...], returns: str | None, p
         raise NamedQueryError(f"{path.name}: named queries must not use SERVICE")
     try:
         with _RDFLIB_PARSER_LOCK:
-            if text not in _RDFLIB_PARSED:
+            if rdflib_check and text not in _RDFLIB_PARSED:
                 prepareQuery(text)
                 _RDFLIB_PARSED.add(text)
     except Exception as exc:  # pyparsing raises several types; all mean "does not parse"

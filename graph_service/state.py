@@ -42,7 +42,7 @@ def init_app(app: Flask, settings: Settings, *, backend: GraphBackend | None = N
     from graph_service.named_queries import load_catalog
     from graph_service.services.loading import prepare_store
 
-    catalog = load_catalog(settings.queries_dir)
+    catalog = load_catalog(settings.queries_dir, rdflib_check=settings.store == "rdflib")
     store = backend if backend is not None else get_backend(settings)
     version = prepare_store(store, settings)
     if backend is None:
@@ -58,6 +58,10 @@ def init_app(app: Flask, settings: Settings, *, backend: GraphBackend | None = N
         state.backend = CachedBackend(store, max_entries=settings.cache_size,
                                       version=lambda: state.graph_version)
     app.extensions[EXTENSION_KEY] = state
+    if settings.warm_up:  # the first request should not pay for the per-version indexes
+        from graph_service.services.warmup import warm_caches
+
+        warm_caches(state.backend, catalog, version=version, cache=state.extras)
 
 
 def get_state(app: Flask | None = None) -> GraphServiceState:

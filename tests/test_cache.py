@@ -137,7 +137,13 @@ def test_callers_cannot_corrupt_cached_rows(counted: Counting) -> None:
     mine = cache.query(DRUGS)
     mine.rows.clear()
     again = cache.query(DRUGS)
-    again.rows[0]["l"] = Literal("changed")
+    again.rows.reverse()
+    with pytest.raises(TypeError, match="read-only"):
+        again.rows[0]["l"] = Literal("changed")
+    with pytest.raises(TypeError, match="read-only"):
+        again.rows[0].update(l=Literal("changed"))
+    copied = dict(again.rows[0])
+    copied["l"] = Literal("mine")
     assert labels(cache.query(DRUGS)) == ["fentanyl", "naltrexone", "oxycodone"]
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from live import BIN, ROOT, free_port, stop_process, wait_http
 
 __all__ = [
     "ADMIN",
@@ -19,6 +24,7 @@ __all__ = [
     "copy_root",
     "entity_update",
     "head_quads",
+    "server",
     "service_app",
 ]
 
@@ -98,3 +104,25 @@ def head_quads(root: Path) -> set[str]:
 
     store = ox.Store.read_only(str(current_dir(root)))
     return set(store.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
+
+
+@contextmanager
+def server(root: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """gunicorn as `dikg serve` runs it, over ``root``; stopped (or already killed) at the end."""
+    from graph_service.cli.serve import gunicorn_command
+
+    port = free_port()
+    env = {**os.environ, "FLASK_GRAPH_SERVICE_STORE_PATH": str(root),
+           "FLASK_GRAPH_SERVICE_LOAD_ON_START": "false",
+           "FLASK_GRAPH_SERVICE_ADMIN_TOKEN": TOKEN}
+    command = gunicorn_command(host="127.0.0.1", port=port, workers=2, threads=2)
+    command[0] = str(BIN / "gunicorn")
+    with log.open("ab") as sink:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=sink,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/health", timeout=90, process=process, log=log)
+        yield base, process
+    finally:
+        stop_process(process)

@@ -6,7 +6,7 @@
   ``A-Z a-z 0-9 . _ : -`` (else make one), then apply the per-client rate limit;
 - after each request: echo ``X-Request-Id``, put ``request_id`` into JSON error bodies, count the
   request in the Prometheus metrics (endpoint = the Flask URL rule, never the raw path) and write
-  one JSON log line (logger ``graph_service.access``, to stderr).
+  one JSON log line (logger ``graph_service.access``, to stderr; quiet when ``TESTING``).
 
 Rate limiting (``GRAPH_SERVICE_RATE_LIMIT`` requests a minute per client IP, 0 = off) uses a
 token bucket per client **in each worker process**: with N gunicorn workers a client that
@@ -33,7 +33,8 @@ from graph_service.errors import TooManyRequests
 from graph_service.metrics import Metrics
 from graph_service.rate_limit import TokenBuckets
 
-__all__ = ["REQUEST_ID_HEADER", "get_metrics", "init_observability", "valid_request_id"]
+__all__ = ["REQUEST_ID_HEADER", "JsonLines", "get_metrics", "init_observability",
+           "valid_request_id"]
 
 REQUEST_ID_HEADER = "X-Request-Id"
 EXTENSION_KEY = "graph_service_observability"
@@ -54,18 +55,18 @@ def valid_request_id(value: str | None) -> bool:
     return value is not None and _REQUEST_ID.fullmatch(value) is not None
 
 
-class _JsonLines(logging.Formatter):
+class JsonLines(logging.Formatter):
     """A log record whose message is a dict, as one JSON line."""
 
     def format(self, record: logging.LogRecord) -> str:
         return json.dumps(record.msg, ensure_ascii=False, separators=(",", ":"))
 
 
-def _setup_access_log() -> None:
-    if access_log.handlers:
+def _setup_access_log(*, testing: bool) -> None:
+    if testing or access_log.handlers:  # tests attach their own handler when they want lines
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonLines())
+    handler.setFormatter(JsonLines())
     access_log.addHandler(handler)
     access_log.setLevel(logging.INFO)
     access_log.propagate = False  # one line per request, not again through the root logger
@@ -107,7 +108,7 @@ def _error_with_request_id(response: Response, request_id: str) -> None:
     body = response.get_json(silent=True)
     if isinstance(body, dict) and "error" in body and "request_id" not in body:
         body["request_id"] = request_id
-        response.set_data(current_app.json.dumps(body))
+        response.set_data(current_app.json.dumps(body, separators=(",", ":")))
 
 
 def _after(response: Response) -> Response:
@@ -170,7 +171,7 @@ def init_observability(app: Flask) -> None:
     metrics.set_graph(version=state.graph_version, triples=None)
     app.extensions[EXTENSION_KEY] = {"metrics": metrics,
                                      "buckets": TokenBuckets(rate=state.settings.rate_limit)}
-    _setup_access_log()
+    _setup_access_log(testing=app.testing)
     app.before_request(_before)
     app.after_request(_after)
     app.teardown_request(_teardown)

@@ -23,7 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from graph_service import create_app
 from graph_service.backends import GraphBackend
 from graph_service.gunicorn_conf import on_starting
-from graph_service.observability import REQUEST_ID_HEADER
+from graph_service.observability import REQUEST_ID_HEADER, JsonLines
 from graph_service.state import get_state
 
 EX = "http://example.org/"
@@ -59,10 +59,13 @@ class Lines(logging.Handler):
 def access_lines() -> Iterator[list[str]]:
     """The JSON lines the access log writes during the test."""
     logger = logging.getLogger("graph_service.access")
-    handler = Lines(logger.handlers[0].formatter or logging.Formatter())
+    handler = Lines(JsonLines())
+    level = logger.level
     logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     yield handler.lines
     logger.removeHandler(handler)
+    logger.setLevel(level)
 
 
 # --- request ids and logs --------------------------------------------------------------------

@@ -222,3 +222,24 @@ def test_live_release_in_flight_request_finishes_on_the_old_version(root: Path,
     assert int(row["n"]["value"]) == rows * rows
     assert answer["ended"] > switched  # ... and was still running after the switch
     assert answer["took"] < 10 and old is None
+
+
+def test_a_version_rebuilt_in_place_reports_the_version_of_its_data(root: Path) -> None:
+    """`dikg serve` rebuilds the current directory when the ontology files changed."""
+    from graph_service.backends.oxigraph import OxigraphBackend
+    from graph_service.backends.release import write_version
+    from graph_service.backends.versions import current_dir
+
+    service_app(root).test_client().post(
+        "/sparql", data={"update": entity_update("rebuilt-drug")}, headers=ADMIN)
+    head = read_head(root)
+    assert head is not None and head.release
+    store = OxigraphBackend(path=current_dir(root))  # what serve's rebuild does, in short
+    write_version(store, "rebuilt0000")
+    store.close()
+    client = service_app(root).test_client()
+    assert client.get("/health").get_json()["graph_version"] == "rebuilt0000"
+    written = client.post("/sparql", data={"update": entity_update("after-rebuild")},
+                          headers=ADMIN).get_json()
+    assert written.get("version_before") == "rebuilt0000", written
+    assert client.get("/health").get_json()["graph_version"] == written["graph_version"]

@@ -63,6 +63,7 @@ class Head:
     seq: int
     published: float
     operation: str
+    release: str = ""  # the release marker in the data when published (see store_version)
 
 
 def read_head(root: Path) -> Head | None:

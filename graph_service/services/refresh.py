@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from graph_service.backends.base import GraphBackend
 from graph_service.backends.oxigraph import OxigraphBackend
 from graph_service.backends.versions import HEAD, Head, read_head
+from graph_service.services.writes import store_version
 
 if TYPE_CHECKING:
     from graph_service.state import GraphServiceState
@@ -98,10 +99,12 @@ class StoreWatcher:
 
     def _switch(self, state: GraphServiceState, head: Head) -> None:
         target = (self.root / head.dir).resolve()
-        opened = getattr(innermost(state.backend), "path", None)
+        store = innermost(state.backend)
+        opened = getattr(store, "path", None)
         if opened is None or Path(opened).resolve() != target:
-            new = OxigraphBackend(path=target, read_only=True)
-            if not replace_store(state.backend, new):
-                state.backend = new
+            store = OxigraphBackend(path=target, read_only=True)
+            if not replace_store(state.backend, store):
+                state.backend = store
             self.switches += 1
-        state.graph_version = head.version  # after the store: a cache key never mixes them
+        # after the store: a cache key never pairs the new version with the old data
+        state.graph_version = store_version(store.store, head)  # type: ignore[attr-defined]

@@ -38,7 +38,7 @@ from graph_service.backends.versions import (
 )
 from graph_service.errors import InvalidDataError, NotFound
 from graph_service.services import changelog
-from graph_service.services.writes import store_version
+from graph_service.services.writes import release_marker, store_version
 
 if TYPE_CHECKING:
     from graph_service.services.write_checks import ChangeCheck
@@ -65,6 +65,7 @@ class Prepared:
     triples: int
     operation: str  # "release" or "restore"
     what: list[str]
+    marker: str  # the release marker in the data
     check: ChangeCheck | None
     seconds: float
 
@@ -99,7 +100,7 @@ def prepare_release(root: Path, paths: Sequence[Path], *, ontology_dir: Path) ->
         shutil.rmtree(build, ignore_errors=True)
         raise
     return Prepared(Path(root), build, version, triples, "release", [str(p) for p in paths],
-                    None, time.perf_counter() - started)
+                    version, None, time.perf_counter() - started)
 
 
 def prepare_restore(root: Path, path: Path, *, shapes: Path) -> Prepared:
@@ -129,7 +130,7 @@ def prepare_restore(root: Path, path: Path, *, shapes: Path) -> Prepared:
         if not check.report.conforms:
             raise InvalidDataError(f"{path} does not validate: {check.report.describe()}",
                                    violations=[str(v) for v in check.report.violations[:100]])
-        triples = len(store)
+        triples, marker = len(store), release_marker(store) or ""
         store.flush()
         del store
         fsync_tree(build)
@@ -137,7 +138,7 @@ def prepare_restore(root: Path, path: Path, *, shapes: Path) -> Prepared:
         shutil.rmtree(build, ignore_errors=True)
         raise
     return Prepared(Path(root), build, hashlib.sha256(data).hexdigest()[:12], triples,
-                    "restore", [str(path)], check, time.perf_counter() - started)
+                    "restore", [str(path)], marker, check, time.perf_counter() - started)
 
 
 def publish_prepared(prepared: Prepared, *, who: str) -> Head:
@@ -155,7 +156,7 @@ def publish_prepared(prepared: Prepared, *, who: str) -> Head:
         os.rename(prepared.build, target)
         fsync_tree(target)
         new = Head(version=prepared.version, dir=str(target.relative_to(root)), seq=seq,
-                   published=time.time(), operation=prepared.operation)
+                   published=time.time(), operation=prepared.operation, release=prepared.marker)
         changelog.append(root, {
             "event": prepared.operation, "time": changelog.timestamp(), "who": who,
             "client": None, "operation": prepared.operation, "what": prepared.what,

@@ -54,11 +54,13 @@ __all__ = [
     "apply",
     "commit",
     "diff",
+    "release_marker",
     "scratch_update",
     "store_version",
 ]
 
 _SCRATCH_LOCK = threading.Lock()
+_LAST_DUMP: dict[tuple[str, str | None, int], bytes] = {}  # last published version's N-Quads
 
 
 class StoreProtocolUnavailable(GraphServiceError):
@@ -165,13 +167,24 @@ def diff(before: bytes, after: bytes) -> tuple[list[ox.Quad], list[ox.Quad]]:
     return parsed(new - old), parsed(old - new)
 
 
-def store_version(store: ox.Store, head: Head | None) -> str:
-    """The served graph version: the pointer's, or the store's release marker."""
-    if head is not None:
-        return head.version
+def release_marker(store: ox.Store) -> str | None:
+    """The release marker recorded in the data (see ``backends/release.py``)."""
     for quad in store.quads_for_pattern(ox.NamedNode(RELEASE), None, None, None):
         return str(quad.object.value)
-    return f"unversioned-{len(store)}"
+    return None
+
+
+def store_version(store: ox.Store, head: Head | None) -> str:
+    """The served graph version of ``store``, the current version's directory.
+
+    The pointer's version, unless the data's release marker differs from the one recorded when
+    it was published: then the directory was rebuilt in place (``dikg serve`` rebuilds a store
+    whose files changed) and the marker names the data.
+    """
+    marker = release_marker(store)
+    if head is not None and (not head.release or head.release == marker):
+        return head.version
+    return marker if marker is not None else f"unversioned-{len(store)}"
 
 
 def _check(store: ox.Store, write: Write, added: list[ox.Quad], removed: list[ox.Quad],
@@ -218,11 +231,14 @@ def commit(root: Path, write: Write, *, shapes: Path) -> WriteResult:
         changelog.recover(root, head)
         seq, target = new_version_dir(root)
         try:
-            store = checkpoint(current_dir(root), target)
-            before = store_version(store, head)
-            dump = store.dump(format=ox.RdfFormat.N_QUADS)
+            source = str(current_dir(root).resolve())
+            store = checkpoint(Path(source), target)
+            before, marker = store_version(store, head), release_marker(store)
+            key = (source, marker, len(store))  # a directory rebuilt in place misses
+            dump = _LAST_DUMP.get(key) or store.dump(format=ox.RdfFormat.N_QUADS)
             created = apply(store, write)
-            added, removed = diff(dump, store.dump(format=ox.RdfFormat.N_QUADS))
+            after_dump = store.dump(format=ox.RdfFormat.N_QUADS)
+            added, removed = diff(dump, after_dump)
             check = _check(store, write, added, removed, shapes) if added or removed else None
             triples = len(store)
             store.flush()
@@ -241,8 +257,11 @@ def commit(root: Path, write: Write, *, shapes: Path) -> WriteResult:
                              time.perf_counter() - started, created)
         changelog.append(root, _record(write, result, head, seq))
         if after != before:
+            _LAST_DUMP.clear()  # versions never change once published: the next write's base
+            _LAST_DUMP[(str(target.resolve()), marker, triples)] = after_dump
             publish(root, Head(version=after, dir=str(target.relative_to(root)), seq=seq,
-                               published=time.time(), operation=write.operation))
+                               published=time.time(), operation=write.operation,
+                               release=marker or ""))
             collect_garbage(root)
     return result
 

@@ -257,3 +257,22 @@ def test_an_in_memory_store_validates_updates_too() -> None:
     assert accepted.status_code == 200 and ask(client, f"{ID}memory-drug")
     assert client.put("/store?default", data="", content_type="text/turtle",
                       headers=ADMIN).status_code == 501
+
+
+def test_recovery_reads_the_end_of_a_long_log(tmp_path: Path) -> None:
+    from graph_service.backends.versions import Head
+    from graph_service.services import changelog
+
+    head = Head(version="v2", dir="dikg-versions/000002", seq=2, published=0.0, operation="x")
+    long_text = "x" * 300_000  # longer than one read-back chunk
+    changelog.append(tmp_path, {"event": "write", "seq_before": 0, "seq_after": 1})
+    changelog.append(tmp_path, {"event": "write", "seq_before": 1, "seq_after": 2,
+                                "what": long_text})
+    assert changelog.recover(tmp_path, head) is None  # the last change is current
+    changelog.append(tmp_path, {"event": "write", "seq_before": 2, "seq_after": 3,
+                                "what": long_text})
+    marked = changelog.recover(tmp_path, head)
+    assert marked is not None and marked["seq_after"] == 3
+    assert changelog.recover(tmp_path, head) is None  # marked once
+    assert [e.status for e in changelog.entries(tmp_path, head)] == [
+        "committed", "committed", "abandoned"]

@@ -100,18 +100,49 @@ def entries(root: Path, head: Head | None) -> list[Entry]:
     return found
 
 
-def recover(root: Path, head: Head | None) -> list[dict[str, Any]]:
-    """Mark entries whose version never became current (call it holding the write lock)."""
-    added = []
-    for entry in entries(root, head):
-        record = entry.record
-        if entry.status == "pending":
-            line = {"event": "abandoned", "time": timestamp(), "seq_after": record["seq_after"],
-                    "version_after": record.get("version_after"),
-                    "reason": "the writer stopped before the version was published"}
-            append(root, line)
-            added.append(line)
-    return added
+def _last_record(root: Path, *, chunk: int = 1 << 16) -> dict[str, Any] | None:
+    """The last complete JSON line, read backwards from the end (the log only grows)."""
+    try:
+        stream = (Path(root) / CHANGES).open("rb")
+    except FileNotFoundError:
+        return None
+    with stream:
+        end = stream.seek(0, os.SEEK_END)
+        tail = b""
+        while end > 0:
+            start = max(0, end - chunk)
+            stream.seek(start)
+            tail = stream.read(end - start) + tail
+            end = start
+            lines = tail.split(b"\n")
+            for line in reversed(lines[1:] if end > 0 else lines):
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # empty, or torn by a crash
+                if isinstance(record, dict):
+                    return record
+            tail = lines[0] if end > 0 else b""
+    return None
+
+
+def recover(root: Path, head: Head | None) -> dict[str, Any] | None:
+    """Mark the last change abandoned if its version never became current.
+
+    Call it holding the write lock, before appending: every writer does, so only the last
+    change can be unpublished. Reads only the end of the log.
+    """
+    record = _last_record(root)
+    if record is None or record.get("event") == "abandoned":
+        return None
+    seq = record.get("seq_after")
+    if seq == (head.seq if head is not None else 0):
+        return None
+    line = {"event": "abandoned", "time": timestamp(), "seq_after": seq,
+            "version_after": record.get("version_after"),
+            "reason": "the writer stopped before the version was published"}
+    append(root, line)
+    return line
 
 
 def format_entry(entry: Entry) -> str:

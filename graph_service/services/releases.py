@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph_service.backends.oxigraph import OxigraphBackend
-from graph_service.backends.release import version_source
+from graph_service.backends.release import write_version
 from graph_service.backends.versions import (
     Head,
     build_dir,
@@ -93,7 +93,9 @@ def prepare_release(root: Path, paths: Sequence[Path], *, ontology_dir: Path) ->
     build = build_dir(root)
     try:
         store = OxigraphBackend(path=build)
-        triples = store.load([*sources, version_source(version)])
+        store.load(sources)
+        write_version(store, version)  # replaces a marker a dump brought along
+        triples = store.triple_count()
         store.close()
         fsync_tree(build)
     except BaseException:

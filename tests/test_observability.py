@@ -3,6 +3,7 @@ gunicorn workers under ``dikg serve``), and the per-client rate limit (429 with 
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
@@ -300,6 +301,22 @@ def test_metrics_sum_every_gunicorn_worker(served: tuple[str, int, Path]) -> Non
         assert value(found, "dikg_http_requests_total", endpoint="/api/v1/queries",
                      status="200") == sent
         assert value(found, "dikg_graph_triples") > 0
+
+
+@pytest.mark.live
+def test_dikg_serve_closes_each_connection_so_clients_spread_over_workers(
+        served: tuple[str, int, Path]) -> None:
+    url = served[0]
+    connection = http.client.HTTPConnection(url.removeprefix("http://").split(":")[0],
+                                            int(url.rsplit(":", 1)[1]), timeout=30)
+    try:
+        connection.request("GET", "/health")  # HTTP/1.1: keep-alive unless the server closes
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200
+        assert response.getheader("Connection", "").lower() == "close"
+    finally:
+        connection.close()
 
 
 @pytest.mark.live

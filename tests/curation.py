@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import pytest
 from live import BIN, ROOT, free_port, stop_process, wait_http
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "claim_iris",
     "claim_update",
     "copy_root",
+    "curated_store",
     "entity_update",
     "head_quads",
     "server",
@@ -54,6 +56,18 @@ def build_root(root: Path, *, ontology_dir: Path | None = None) -> str:
         return prepare_store(backend, settings)
     finally:
         backend.close()
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def curated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed store directory built once per session from the curated ontology (copy it)."""
+    if "curated" not in _BUILT:
+        root = tmp_path_factory.mktemp("curated") / "store"
+        build_root(root)
+        _BUILT["curated"] = root
+    return _BUILT["curated"]
 
 
 def copy_root(base: Path, target: Path) -> Path:

@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from curation import ID, TOKEN, build_root, claim_update, server
+from curation import ID, TOKEN, claim_update, copy_root, curated_store, server
 
 from graph_service.backends.versions import read_head
 from graph_service.services.changelog import entries
@@ -51,9 +51,9 @@ def claim_triples(base: str) -> dict[str, int]:
 
 
 def test_sigkill_during_a_write_stream_keeps_every_acknowledged_write_and_no_partial_one(
-        tmp_path: Path) -> None:
-    root, log = tmp_path / "store", tmp_path / "server.log"
-    build_root(root)
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    root = copy_root(curated_store(tmp_path_factory), tmp_path / "store")
+    log = tmp_path / "server.log"
     acked: list[int] = []
     sent: list[int] = []
     with server(root, log) as (base, process):

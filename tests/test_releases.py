@@ -19,8 +19,8 @@ import pytest
 from curation import (
     ADMIN,
     ID,
-    build_root,
     copy_root,
+    curated_store,
     entity_update,
     head_quads,
     server,
@@ -41,16 +41,9 @@ MARKER = ("SELECT ?v WHERE { <https://w3id.org/dikg/id/graph-release> "
           "<https://w3id.org/dikg/version> ?v }")
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("base") / "store"
-    build_root(root)
-    return root
-
-
 @pytest.fixture
-def root(base: Path, tmp_path: Path) -> Path:
-    return copy_root(base, tmp_path / "store")
+def root(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    return copy_root(curated_store(tmp_path_factory), tmp_path / "store")
 
 
 def release_files(tmp_path: Path, extra: str = EXTRA, name: str = "extra.ttl") -> list[str]:
@@ -138,20 +131,37 @@ def test_dump_and_restore_round_trip_the_quads_exactly(root: Path, tmp_path: Pat
     lines = set(backup.read_text().splitlines())
     assert lines == head_quads(root) and any(f"<{named}> ." in x for x in lines)
     assert any(x.startswith("_:") for x in lines)
-    fresh = tmp_path / "fresh"
-    gz = tmp_path / "backup.nq.gz"
-    gz.write_bytes(gzip.compress(backup.read_bytes()))
-    assert invoke(runner, "restore", str(gz), "--store", str(fresh)).exit_code == 0
-    assert head_quads(fresh) == lines  # blank node labels included
-    again = tmp_path / "again.nq"
-    invoke(runner, "dump", "--store", str(fresh), "-o", str(again))
-    assert again.read_bytes().count(b"\n") == len(lines)
-    assert set(again.read_text().splitlines()) == lines
     before = client.get("/health").get_json()["graph_version"]
-    client.delete(f"/store?graph={named}", headers=ADMIN)
-    assert invoke(runner, "restore", str(backup), "--store", str(root)).exit_code == 0
+    client.delete(f"/store?graph={named}", headers=ADMIN)  # a change after the backup
+    assert not ask(client, f"{ID}named-drug")
+    packed = tmp_path / "backup.nq.gz"
+    packed.write_bytes(gzip.compress(backup.read_bytes()))
+    restored = invoke(runner, "restore", str(packed), "--store", str(root))
+    assert restored.exit_code == 0, restored.output
     assert client.get("/health").get_json()["graph_version"] not in (before, None)
-    assert ask(client, f"{ID}named-drug") and head_quads(root) == lines
+    assert ask(client, f"{ID}named-drug")  # the serving worker switched
+    again = tmp_path / "again.nq"
+    invoke(runner, "dump", "--store", str(root), "-o", str(again))
+    assert again.read_bytes().count(b"\n") == len(lines)
+    assert set(again.read_text().splitlines()) == lines  # blank node labels included
+    assert json.loads(invoke(runner, "log", "--store", str(root), "--json")
+                      .output.splitlines()[-1])["event"] == "restore"
+
+
+def test_restore_into_an_empty_directory(tmp_path: Path, runner: Any) -> None:
+    backup = tmp_path / "small.nq"
+    backup.write_text(
+        f'<{ID}small-drug> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+        '<https://w3id.org/dikg/Drug> <https://w3id.org/dikg/graph/g> .\n'
+        f'<{ID}small-drug> <http://www.w3.org/2004/02/skos/core#prefLabel> "small drug"@en .\n'
+        f'<{ID}small-drug> <http://www.w3.org/2000/01/rdf-schema#label> "small drug"@en .\n'
+        f'<{ID}small-drug> <http://www.w3.org/2004/02/skos/core#definition> "Small." .\n'
+        '_:b1 <http://www.w3.org/2000/01/rdf-schema#comment> "kept label" .\n')
+    fresh = tmp_path / "fresh"
+    assert invoke(runner, "restore", str(backup), "--store", str(fresh)).exit_code == 0
+    assert head_quads(fresh) == set(backup.read_text().splitlines())
+    client = service_app(fresh).test_client()
+    assert client.get("/health").get_json()["graph_version"] == read_head(fresh).version  # type: ignore[union-attr]
 
 
 def test_a_broken_backup_is_refused(root: Path, tmp_path: Path, runner: Any) -> None:

@@ -16,10 +16,10 @@ from curation import (
     ADMIN,
     ID,
     PREFIXES,
-    build_root,
     claim_iris,
     claim_update,
     copy_root,
+    curated_store,
     entity_update,
     head_quads,
     service_app,
@@ -29,16 +29,9 @@ from rdflib import Graph, URIRef
 from graph_service.backends.versions import VERSIONS, read_head
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("base") / "store"
-    build_root(root)
-    return root
-
-
 @pytest.fixture
-def root(base: Path, tmp_path: Path) -> Path:
-    return copy_root(base, tmp_path / "store")
+def root(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    return copy_root(curated_store(tmp_path_factory), tmp_path / "store")
 
 
 def ask(client: Any, iri: str) -> bool:

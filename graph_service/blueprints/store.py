@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from graph_service.backends.base import RdfSource
@@ -112,7 +112,7 @@ def _target() -> str | None:
 
 
 def _get(root: Path | None, graph: str | None) -> Response:
-    best = request.accept_mimetypes.best_match(list(_GET_FORMATS), default=None)
+    best = request.accept_mimetypes.best_match(list(_GET_FORMATS))
     if request.headers.get("Accept") and best is None:
         raise NotAcceptable("GET /store answers " + ", ".join(_GET_FORMATS),
                             accepted=list(_GET_FORMATS))
@@ -152,6 +152,8 @@ def graph_store() -> Any:
 @bp.record_once
 def _register_store(setup: BlueprintSetupState) -> None:
     """Serve /store only when writes are on (an admin token is configured)."""
-    if get_state(setup.app).settings.admin_token:
+    app = setup.app
+    assert isinstance(app, Flask)
+    if get_state(app).settings.admin_token:
         setup.add_url_rule("/store", view_func=graph_store,
                            methods=["GET", "PUT", "POST", "DELETE"])

@@ -20,12 +20,14 @@ from graph_service.backends.versions import HEAD, Head, read_head
 from graph_service.services.writes import store_version
 
 if TYPE_CHECKING:
+    from graph_service.backends.cached import CachedBackend
+    from graph_service.backends.isolated import IsolatedBackend
     from graph_service.state import GraphServiceState
 
 __all__ = ["StoreWatcher", "innermost", "replace_store"]
 
 
-def _wrappers() -> tuple[type, ...]:
+def _wrappers() -> tuple[type[CachedBackend], type[IsolatedBackend]]:
     from graph_service.backends.cached import CachedBackend
     from graph_service.backends.isolated import IsolatedBackend
 
@@ -45,19 +47,20 @@ def replace_store(top: GraphBackend, new: GraphBackend) -> bool:
 
     :returns: False when ``top`` is the store itself (the caller replaces it).
     """
+    from graph_service.backends.cached import CachedBackend
     from graph_service.backends.isolated import IsolatedBackend
 
-    wrappers = _wrappers()
-    holder = top
-    while isinstance(holder, wrappers):
+    holder: GraphBackend = top
+    while True:
         if isinstance(holder, IsolatedBackend):
             holder.replace_inner(new)
             return True
-        if not isinstance(holder.inner, wrappers):
+        if not isinstance(holder, CachedBackend):
+            return False
+        if not isinstance(holder.inner, CachedBackend | IsolatedBackend):
             holder.inner = new
             return True
         holder = holder.inner
-    return False
 
 
 class StoreWatcher:

@@ -55,20 +55,25 @@ def _backward_predicates(shapes: Graph) -> set[str]:
     return found
 
 
+def _value(term: object) -> str:
+    """The IRI, label or lexical form of a term (``str`` of an RDF-star triple)."""
+    return str(getattr(term, "value", term))
+
+
 def _whole_reason(store: ox.Store, changed: list[ox.Quad], shapes: Graph) -> str:
     if any(True for _ in shapes.objects(None, SH.targetNode)):
         return "the shapes name target nodes"
     backward = _backward_predicates(shapes)
     for quad in changed:
-        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+        subject, predicate = quad.subject, quad.predicate.value
         if predicate in _TBOX_PREDICATES or (predicate == str(RDF.type)
-                                             and obj.value in _TBOX_TYPES):
+                                             and _value(quad.object) in _TBOX_TYPES):
             return f"it changes the TBox ({curie(predicate)})"
         if predicate in backward:
             return f"the shapes follow {curie(predicate)} backwards"
-        if isinstance(subject, ox.BlankNode):
-            return "it changes a blank node"
-        if any(q.object.value in _TBOX_TYPES
+        if not isinstance(subject, ox.NamedNode):
+            return "it changes a blank node or a quoted triple"
+        if any(_value(q.object) in _TBOX_TYPES
                for q in store.quads_for_pattern(subject, _TYPE, None, None)):
             return f"it changes a class or property ({curie(subject.value)})"
     return ""
@@ -76,13 +81,13 @@ def _whole_reason(store: ox.Store, changed: list[ox.Quad], shapes: Graph) -> str
 
 def _focus(store: ox.Store, changed: list[ox.Quad]) -> set[ox.NamedNode] | None:
     """Changed subjects and the nodes reaching them in one or two steps; None past MAX_FOCUS."""
-    focus: set[ox.NamedNode] = {q.subject for q in changed}  # type: ignore[misc]
+    focus = {q.subject for q in changed if isinstance(q.subject, ox.NamedNode)}
     frontier = set(focus)
     for _ in range(2):
-        reached = set()
+        reached: set[ox.NamedNode] = set()
         for node in frontier:
             for quad in store.quads_for_pattern(None, None, node, None):
-                if isinstance(quad.subject, ox.BlankNode):
+                if not isinstance(quad.subject, ox.NamedNode):
                     return None
                 reached.add(quad.subject)
             if len(focus) + len(reached) > MAX_FOCUS:
@@ -98,16 +103,16 @@ def _context(store: ox.Store, focus: Iterable[ox.NamedNode]) -> Graph:
     for quad in store.quads_for_pattern(None, _SUBCLASS, None, None):
         graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate),
                    from_oxigraph(quad.object)))
-    seen: set[object] = set()
-    frontier: set[object] = set(focus)
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    frontier: set[ox.NamedNode | ox.BlankNode] = set(focus)
     for _ in range(DEPTH):
-        following = set()
+        following: set[ox.NamedNode | ox.BlankNode] = set()
         for node in frontier - seen:
             seen.add(node)
-            for quad in store.quads_for_pattern(node, None, None, None):  # type: ignore[arg-type]
+            for quad in store.quads_for_pattern(node, None, None, None):
                 graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate),
                            from_oxigraph(quad.object)))
-                if not isinstance(quad.object, ox.Literal):
+                if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
                     following.add(quad.object)
         frontier = following
     return graph

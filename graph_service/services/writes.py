@@ -54,6 +54,7 @@ __all__ = [
     "apply",
     "commit",
     "diff",
+    "nquads",
     "release_marker",
     "scratch_update",
     "store_version",
@@ -157,6 +158,11 @@ def apply(store: ox.Store, write: Write) -> bool:
     return not existed
 
 
+def nquads(store: ox.Store) -> bytes:
+    """The whole store as N-Quads."""
+    return store.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+
 def diff(before: bytes, after: bytes) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """Added and removed quads between two N-Quads dumps of one store."""
     old, new = set(before.splitlines()), set(after.splitlines())
@@ -170,7 +176,7 @@ def diff(before: bytes, after: bytes) -> tuple[list[ox.Quad], list[ox.Quad]]:
 def release_marker(store: ox.Store) -> str | None:
     """The release marker recorded in the data (see ``backends/release.py``)."""
     for quad in store.quads_for_pattern(ox.NamedNode(RELEASE), None, None, None):
-        return str(quad.object.value)
+        return str(getattr(quad.object, "value", quad.object))
     return None
 
 
@@ -192,7 +198,7 @@ def _check(store: ox.Store, write: Write, added: list[ox.Quad], removed: list[ox
     from graph_service.services.write_checks import check_change
     from graph_service.validation import load_shapes
 
-    if any(q.subject.value == RELEASE for q in (*added, *removed)):
+    if any(q.subject == ox.NamedNode(RELEASE) for q in (*added, *removed)):
         raise Forbidden(f"<{RELEASE}> records the graph release and only releases change it")
     check = check_change(store, [*added, *removed], shapes=load_shapes(shapes),
                          label=write.label())
@@ -235,9 +241,9 @@ def commit(root: Path, write: Write, *, shapes: Path) -> WriteResult:
             store = checkpoint(Path(source), target)
             before, marker = store_version(store, head), release_marker(store)
             key = (source, marker, len(store))  # a directory rebuilt in place misses
-            dump = _LAST_DUMP.get(key) or store.dump(format=ox.RdfFormat.N_QUADS)
+            dump = _LAST_DUMP.get(key) or nquads(store)
             created = apply(store, write)
-            after_dump = store.dump(format=ox.RdfFormat.N_QUADS)
+            after_dump = nquads(store)
             added, removed = diff(dump, after_dump)
             check = _check(store, write, added, removed, shapes) if added or removed else None
             triples = len(store)
@@ -281,7 +287,7 @@ def scratch_update(backend: GraphBackend, write: Write, *, shapes: Path,
         scratch = ox.Store()
         scratch.extend(ox.parse(dump, format=ox.RdfFormat.N_QUADS))
         apply(scratch, write)
-        added, removed = diff(dump, scratch.dump(format=ox.RdfFormat.N_QUADS))
+        added, removed = diff(dump, nquads(scratch))
         check = _check(scratch, write, added, removed, shapes) if added or removed else None
         backend.update(write.text or "")
         after = version if not (added or removed) else hashlib.sha256(

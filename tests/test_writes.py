@@ -269,3 +269,36 @@ def test_recovery_reads_the_end_of_a_long_log(tmp_path: Path) -> None:
     assert changelog.recover(tmp_path, head) is None  # marked once
     assert [e.status for e in changelog.entries(tmp_path, head)] == [
         "committed", "committed", "abandoned"]
+
+
+def test_focused_validation_finds_what_whole_graph_validation_finds(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Several broken changes at once: the nodes and rules found are the same both ways."""
+    import pyoxigraph as ox
+
+    from graph_service.services.write_checks import check_change, check_whole
+    from graph_service.services.writes import diff, nquads
+    from graph_service.validation import load_shapes
+
+    source = ox.Store.read_only(str(curated_store(tmp_path_factory)))
+    store = ox.Store()
+    store.extend(source)
+    before = nquads(store)
+    store.update(entity_update("broken-drug", label="another name"))  # on the node itself
+    store.update(PREFIXES + "DELETE WHERE { id:acamprosate a ?type }")  # on claims about it
+    store.update(claim_update(1).replace("id:cit-ix-curation-test-1 .",
+                                         "id:no-such-citation ."))  # sh:class on a value
+    store.update(PREFIXES + "DELETE WHERE { id:src-l-tab dikg:sourceKind ?kind }")  # 2 steps
+    added, removed = diff(before, nquads(store))
+    shapes = load_shapes()
+    focused = check_change(store, [*added, *removed], shapes=shapes, label="w")
+    whole = check_whole(store, shapes=shapes, label="w")
+    assert focused.scope == "focused" and not focused.report.conforms
+
+    def found(check: Any) -> set[tuple[str, str | None, str | None]]:
+        return {(v.focus_node, v.message, v.value) for v in check.report.violations}
+
+    assert found(focused) == found(whole)
+    nodes = {v.focus_node for v in focused.report.violations}
+    assert {f"{ID}broken-drug", f"{ID}src-l-tab", claim_iris(1)[0]} <= nodes
+    assert f"{ID}ae-naltrexone-dizziness" in nodes  # claim -> citation -> src-l-tab

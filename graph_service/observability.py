@@ -8,6 +8,9 @@
   request in the Prometheus metrics (endpoint = the Flask URL rule, never the raw path) and write
   one JSON log line (logger ``graph_service.access``, to stderr; quiet when ``TESTING``).
 
+The service's own warnings and errors (logger ``graph_service``, e.g. an unhandled error's
+traceback) are JSON lines too, with the request id of the request they happened in.
+
 Rate limiting (``GRAPH_SERVICE_RATE_LIMIT`` requests a minute per client IP, 0 = off) uses a
 token bucket per client **in each worker process**: with N gunicorn workers a client that
 spreads its connections over all of them may get up to N times the limit. ``/health``,
@@ -27,7 +30,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 
 from graph_service.errors import TooManyRequests
 from graph_service.metrics import Metrics
@@ -44,6 +47,7 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"
 _MAX_LOGGED_PATH = 2048
 
 access_log = logging.getLogger("graph_service.access")
+service_log = logging.getLogger("graph_service")
 
 
 def valid_request_id(value: str | None) -> bool:
@@ -56,20 +60,34 @@ def valid_request_id(value: str | None) -> bool:
 
 
 class JsonLines(logging.Formatter):
-    """A log record whose message is a dict, as one JSON line."""
+    """A log record as one JSON line: an access record's dict as it is; any other record as
+    time, level, logger, request id (inside a request), message and traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(record.msg, ensure_ascii=False, separators=(",", ":"))
+        line: Any = record.msg
+        if not isinstance(line, dict):
+            line = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                        timespec="milliseconds"),
+                    "level": record.levelname.lower(), "logger": record.name,
+                    "request_id": g.get("request_id") if has_request_context() else None,
+                    "message": record.getMessage()}
+            if record.exc_info:
+                line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _setup_access_log(*, testing: bool) -> None:
-    if testing or access_log.handlers:  # tests attach their own handler when they want lines
+def _setup_logs(*, testing: bool) -> None:
+    """JSON lines on stderr: the access log (INFO) and the service's warnings and errors."""
+    if testing:  # tests attach their own handlers when they want lines
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLines())
-    access_log.addHandler(handler)
-    access_log.setLevel(logging.INFO)
-    access_log.propagate = False  # one line per request, not again through the root logger
+    for logger, level in ((access_log, logging.INFO), (service_log, logging.WARNING)):
+        if logger.handlers:
+            continue
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonLines())
+        logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = False  # one line per record, not again through the root logger
 
 
 def get_metrics(app: Flask | None = None) -> Metrics:
@@ -171,7 +189,7 @@ def init_observability(app: Flask) -> None:
     metrics.set_graph(version=state.graph_version, triples=None)
     app.extensions[EXTENSION_KEY] = {"metrics": metrics,
                                      "buckets": TokenBuckets(rate=state.settings.rate_limit)}
-    _setup_access_log(testing=app.testing)
+    _setup_logs(testing=app.testing)
     app.before_request(_before)
     app.after_request(_after)
     app.teardown_request(_teardown)

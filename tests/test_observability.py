@@ -114,6 +114,26 @@ def test_one_json_log_line_per_request(client: Any, access_lines: list[str]) -> 
     assert second["status"] == 400 and GENERATED.fullmatch(second["request_id"])
 
 
+def test_an_unhandled_error_is_logged_as_json_with_its_request_id(
+        graph_store: GraphBackend) -> None:
+    app = create_app({"TESTING": True, "GRAPH_SERVICE_ISOLATION": "none"}, backend=graph_store)
+    app.add_url_rule("/boom", "boom", lambda: 1 // 0)
+    logger = logging.getLogger("graph_service")
+    handler = Lines(JsonLines())
+    logger.addHandler(handler)
+    try:
+        response = app.test_client().get("/boom", headers={REQUEST_ID_HEADER: "boom-1"})
+    finally:
+        logger.removeHandler(handler)
+    body = response.get_json()
+    assert response.status_code == 500 and body["request_id"] == "boom-1"
+    assert "Traceback" not in json.dumps(body)
+    line = json.loads(handler.lines[-1])
+    assert line["level"] == "error" and line["request_id"] == "boom-1"
+    assert line["logger"] == "graph_service.blueprints.errors"
+    assert "ZeroDivisionError" in line["exception"]
+
+
 # --- metrics ---------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -202,3 +202,11 @@ def test_too_large_and_wrong_method(client: Any) -> None:
     assert big.status_code == 413 and big.get_json()["error"] == "payload_too_large"
     wrong = client.delete("/api/v1/check")
     assert wrong.status_code == 405 and wrong.get_json()["error"] == "method_not_allowed"
+
+
+def test_deeply_nested_json_is_a_400(client: Any) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    for path in ("/api/v1/check", "/api/v1/queries/contraindications"):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400, path
+        assert "nested too deeply" in response.get_json()["message"]

@@ -40,14 +40,6 @@ def fuzz_app(graph_store: GraphBackend) -> Any:
 
 # --- schemathesis: invalid data everywhere, then a stateful journey ---------------------------
 
-def known_defect(case: Any) -> bool:
-    """Requests that hit a known bug in another module (reproduced by the strict xfail below)."""
-    if case.operation.path == "/id/{local}":  # backends/cached.py: n3() of an invalid IRI
-        local = str((case.path_parameters or {}).get("local", ""))
-        return any(c in local for c in ' <>"{}|\\^`') or not local.isprintable()
-    return False
-
-
 def test_invalid_requests_to_every_operation_get_json_4xx(fuzz_app: Any) -> None:
     """schemathesis in negative mode: schema-violating input never yields 5xx or non-JSON."""
     schema = schemathesis.openapi.from_wsgi("/openapi.json", fuzz_app)
@@ -59,7 +51,7 @@ def test_invalid_requests_to_every_operation_get_json_4xx(fuzz_app: Any) -> None
             continue
         strategy = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
 
-        @hypothesis.given(case=strategy.filter(lambda c: not known_defect(c)))
+        @hypothesis.given(case=strategy)
         @hypothesis.settings(FUZZ, max_examples=6,
                              phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
         def run(case: Any) -> None:
@@ -76,8 +68,6 @@ def test_invalid_requests_to_every_operation_get_json_4xx(fuzz_app: Any) -> None
     assert tested >= 20
 
 
-@pytest.mark.xfail(strict=True, reason="backends/cached.py _bindings_key calls n3() on an "
-                   "invalid IRI and raises a bare Exception (500); without the cache it is a 400")
 @pytest.mark.parametrize("local", ["a<b", "a b", "x{y}"])
 def test_entity_iri_with_characters_an_iri_cannot_hold_is_a_4xx(fuzz_app: Any,
                                                                 local: str) -> None:

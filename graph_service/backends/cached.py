@@ -86,10 +86,12 @@ def _copy(result: QueryResult) -> QueryResult:
                        triples=list(result.triples), truncated=result.truncated)
 
 
-def _bindings_key(bindings: Mapping[str, Node] | None) -> tuple[tuple[str, str, str], ...]:
+def _bindings_key(bindings: Mapping[str, Node] | None) -> tuple[tuple[str, ...], ...]:
+    """A hashable key of the bindings that never validates them (the engine does that)."""
     if not bindings:
         return ()
-    return tuple(sorted((k, type(v).__name__, v.n3()) for k, v in bindings.items()))
+    return tuple(sorted((k, type(v).__name__, str(v), str(getattr(v, "language", None)),
+                         str(getattr(v, "datatype", None))) for k, v in bindings.items()))
 
 
 class CachedBackend:

@@ -45,3 +45,5 @@ def json_body() -> Any:
         return json.loads(request.get_data(cache=True) or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BadRequest("the JSON body is nested too deeply") from exc

@@ -35,6 +35,15 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+_RATE_LIMITED = {  # observability.py: per-client token bucket, off unless configured
+    "description": "Too many requests from this client (only when GRAPH_SERVICE_RATE_LIMIT is "
+                   "set); retry after Retry-After seconds",
+    "headers": {"Retry-After": {"description": "seconds to wait",
+                                "schema": {"type": "integer", "minimum": 1}}},
+    "content": {_JSON: {"schema": ref("Error")}}}
+_NOT_LIMITED = ("/health", "/ready", "/metrics")
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): {"description": _ERRORS[c],
                      "content": {_JSON: {"schema": ref("Error")}}} for c in codes}
@@ -225,6 +234,9 @@ def build_openapi(catalog: Catalog, *, export_formats: dict[str, str],
     paths = {**_api_paths(), **_service_paths(export_formats, include_options, max_depth)}
     for query in catalog.public():
         paths[f"/api/v1/queries/{query.name}"] = _named_query(query)
+    for path, item in paths.items():
+        for operation in item.values() if path not in _NOT_LIMITED else ():
+            operation["responses"].setdefault("429", _RATE_LIMITED)
     return {
         "openapi": "3.1.0",
         "info": {"title": "dikg: naltrexone drug-interaction knowledge graph",

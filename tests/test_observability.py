@@ -249,6 +249,16 @@ def test_rate_limit_answers_429_with_retry_after_per_client(limited_app: Any) ->
     assert value(found, "dikg_http_requests_total", status="429") == 2
 
 
+def test_the_openapi_document_describes_the_429(client: Any) -> None:
+    spec = client.get("/openapi.json").get_json()
+    refused = spec["paths"]["/api/v1/check"]["post"]["responses"]["429"]
+    assert "Retry-After" in refused["headers"]
+    assert refused["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "429" in spec["paths"]["/sparql"]["get"]["responses"]
+    assert all("429" not in spec["paths"][p]["get"]["responses"]
+               for p in ("/health", "/ready", "/metrics"))
+
+
 def test_rate_limit_is_off_by_default(client: Any) -> None:
     statuses = {client.get("/api/v1/queries").status_code for _ in range(120)}
     assert statuses == {200}

@@ -183,10 +183,15 @@ def test_other_workers_and_the_cache_follow_a_write(root: Path) -> None:
     reader = service_app(root, GRAPH_SERVICE_CACHE_SIZE=64).test_client()
     assert not ask(reader, f"{ID}followed-drug")  # cached now
     assert not ask(reader, f"{ID}followed-drug")
+    found = reader.get("/api/v1/entities", query_string={"q": "followed drug"}).get_json()
+    assert found["resolved"] is None  # the name index is built for this version
     version = writer.post("/sparql", data={"update": entity_update("followed-drug")},
                           headers=ADMIN).get_json()["graph_version"]
     assert ask(reader, f"{ID}followed-drug")
     assert reader.get("/health").get_json()["graph_version"] == version
+    found = reader.get("/api/v1/entities", query_string={"q": "followed drug"}).get_json()
+    assert found["resolved"]["iri"] == f"{ID}followed-drug"
+    assert found["graph_version"] == version
 
 
 def test_concurrent_writers_from_two_workers_are_serialized(root: Path) -> None:

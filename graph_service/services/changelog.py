@@ -153,7 +153,9 @@ def format_entry(entry: Entry) -> str:
     'T  admin  sparql  +3 -0  a -> b'
     """
     r = entry.record
+    counts = (f"{r.get('triples_before', '?')} -> {r.get('triples', '?')} quads"
+              if r.get("event") in ("release", "restore")
+              else f"+{r.get('added', 0)} -{r.get('removed', 0)}")
     line = (f"{r.get('time', '?')}  {r.get('who', '?')}  {r.get('operation', r.get('event'))}  "
-            f"+{r.get('added', 0)} -{r.get('removed', 0)}  "
-            f"{r.get('version_before', '?')} -> {r.get('version_after', '?')}")
-    return line if entry.committed else f"{line}  ({entry.status}: never published)"
+            f"{counts}  {r.get('version_before', '?')} -> {r.get('version_after', '?')}")
+    return line if entry.committed else f"{line}  ({entry.status}: not published)"

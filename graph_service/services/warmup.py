@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import MutableMapping
 from typing import Any
 
 from graph_service.backends import GraphBackend
+from graph_service.errors import GraphServiceError
 from graph_service.named_queries import Catalog
 from graph_service.services.explanations import get_labels
 from graph_service.services.resolution import get_index
@@ -14,11 +16,18 @@ from graph_service.services.sources import consulted_sources
 
 __all__ = ["warm_caches"]
 
+log = logging.getLogger(__name__)
+
 
 def warm_caches(backend: GraphBackend, catalog: Catalog, *, version: str,
                 cache: MutableMapping[str, Any]) -> None:
-    """The name index, labels, safety-claim index and consulted sources of ``version``."""
-    get_index(backend, catalog, version=version, cache=cache)
-    get_labels(backend, catalog, version=version, cache=cache)
-    get_safety_index(backend, catalog, version=version, cache=cache)
-    consulted_sources(backend, catalog, version=version, cache=cache)
+    """The name index, labels, safety-claim index and consulted sources of ``version``.
+
+    A cache that cannot be built now (a slow store hitting the query time limit) is left for
+    the first request that needs it; start-up goes on.
+    """
+    for build in (get_index, get_labels, get_safety_index, consulted_sources):
+        try:
+            build(backend, catalog, version=version, cache=cache)
+        except GraphServiceError as exc:
+            log.warning("warm-up: %s not built at start-up: %s", build.__name__, exc.message)

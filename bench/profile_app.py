@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     app = create_app({"GRAPH_SERVICE_STORE_PATH": str(args.store),
                       "GRAPH_SERVICE_LOAD_ON_START": False, "GRAPH_SERVICE_ISOLATION": "none",
-                      "GRAPH_SERVICE_CACHE_SIZE": 0})
+                      "GRAPH_SERVICE_CACHE_SIZE": 0, "GRAPH_SERVICE_WARM_UP": False})
     boot = time.perf_counter() - started
     client = app.test_client()
 
@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> None:
                                content_type="application/x-www-form-urlencoded",
                                headers={"Accept": "application/sparql-results+json"}).status_code)
 
-    statuses = [send(0)]
+    began = time.perf_counter()
+    statuses = [send(0)]  # builds the per-version indexes (name, labels, safety claims)
+    first = time.perf_counter() - began
     profiler = Profiler(interval=0.001)
     profiler.start()
     started = time.perf_counter()
@@ -75,12 +77,14 @@ def main(argv: list[str] | None = None) -> None:
     profiler.stop()
     mean = sum(latencies) / len(latencies)
     header = (f"# {args.what} ({args.bindings}): {len(latencies)} requests, {mean * 1000:.1f} ms "
-              f"each on average; create_app on the prebuilt store {boot:.2f} s; "
+              f"each on average; create_app on the prebuilt store {boot:.2f} s (warm-up off); "
+              f"first request {first:.2f} s; "
               f"statuses {sorted(set(statuses))}\n")
     args.output.write_text(header + profiler.output_text(unicode=False, color=False,
                                                          show_all=False))
     print(json.dumps({"latencies_ms": [round(x * 1000, 2) for x in latencies],
-                      "statuses": statuses, "boot_s": round(boot, 3)}))
+                      "statuses": statuses, "boot_s": round(boot, 3),
+                      "first_request_s": round(first, 3)}))
 
 
 def _values_bindings() -> None:

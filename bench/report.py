@@ -32,7 +32,7 @@ def machine() -> dict[str, Any]:
     return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpu": cpu,
             "cores": os.cpu_count(), "memory_gib": round(mem, 1),
             "python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__,
-            "commit": commit}
+            "commit": commit, "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 def _verdict(ok: bool | None) -> str:
@@ -44,7 +44,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for size, entry in results["sizes"].items():
         for kind in KIND_TITLES:
-            cell = entry["sparql"].get(kind, {})
+            cell = entry.get("sparql", {}).get(kind, {})
             if "raw" in cell and "ours" in cell:
                 raw, ours = cell["raw"]["c1"]["p50_ms"], cell["ours"]["c1"]["p50_ms"]
                 ratio = ours / raw if raw else float("inf")
@@ -62,10 +62,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                             "met": ours < raw and rours > rraw})
         check = entry.get("check", {}).get("all", {}).get("ours", {})
         if check and size in ("1m", "5m"):
-            p99 = check["c1"]["p99_ms"]
+            p99, cell = check["c1"]["p99_ms"], check["c1"]
+            measured = f"p99 {p99:.1f} ms" if cell["requests"] else \
+                f"no successful request ({cell['errors']} errors: {cell['first_error'][:110]})"
             out.append({"size": size, "target": "POST /api/v1/check p99 < 20 ms (10 drugs, "
-                        "concurrency 1, distinct lists)", "measured": f"p99 {p99:.1f} ms",
-                        "met": p99 < 20 and check["c1"]["errors"] == 0})
+                        "concurrency 1, distinct lists)", "measured": measured,
+                        "met": p99 < 20 and cell["errors"] == 0 and cell["requests"] > 0})
         load = entry.get("load", {})
         if "dikg load" in load and "oxigraph load" in load:
             ratio = load["dikg load"]["triples_per_s"] / load["oxigraph load"]["triples_per_s"]
@@ -75,11 +77,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                         "met": ratio >= 0.8})
         if size in ("1m", "5m") and "start" in entry:
             seconds, default = entry["start"]["seconds"], entry["start"]["default_settings"]
-            boots = "" if default["ok"] else " (with the default 10 s query limit it does " \
-                f"not start: {default['error'][:120]})"
-            out.append({"size": size, "target": "service start on a prebuilt store < 3 s",
-                        "measured": f"{seconds:.2f} s{boots}",
-                        "met": seconds < 3 and default["ok"]})
+            shown = "did not start" if seconds is None else f"{seconds:.2f} s"
+            out.append({"size": size, "target": "service start on a prebuilt store < 3 s "
+                        "(start-up index warm-up off)", "measured": shown,
+                        "met": seconds is not None and seconds < 3})
+            out.append({"size": size, "target": "service start on a prebuilt store < 3 s "
+                        "(default settings)", "measured": f"{default['seconds']:.2f} s"
+                        if default["ok"] else f"does not start: {default['error'][:140]}",
+                        "met": default["ok"] and default["seconds"] < 3})
     return out
 
 
@@ -115,8 +120,17 @@ def _latency_rows(title: str, cells: dict[str, Any], base_name: str = "raw") -> 
 def _memory_rows(mem: dict[str, Any]) -> list[str]:
     rows = ["| server | process | RSS MiB | USS MiB |", "|---|---|---:|---:|"]
     for server, fig in mem.items():
+        seen_master = False
         for proc in fig["processes"]:
-            rows.append(f"| {server} | {proc['name']} | {proc['rss_mib']} | {proc['uss_mib']} |")
+            role = proc.get("role")
+            if role is None:  # older results: guess from the command line
+                if "gunicorn" in proc["name"]:
+                    role, seen_master = ("worker" if seen_master else "master"), True
+                elif "oxigraph" in proc["name"]:
+                    role = "server"
+                else:
+                    role = "forkserver, resource tracker or query process"
+            rows.append(f"| {server} | {role} | {proc['rss_mib']} | {proc['uss_mib']} |")
         rows.append(f"| {server} | **total** | {fig['rss_total_mib']} | {fig['uss_total_mib']} |")
     return rows
 
@@ -136,23 +150,29 @@ def markdown(results: dict[str, Any], *, notes: Path | None = None) -> str:
              f"on {meta['date']}, commit {meta['commit']}: {meta['cores']} cores ({meta['cpu']}), "
              f"{meta['memory_gib']} GiB, Python {meta['python']}, pyoxigraph "
              f"{meta['pyoxigraph']}; {opts['workers']} gunicorn workers (`dikg serve`'s "
-             f"command line), "
-             f"query limit {opts.get('query_timeout', 10):g} s; each cell at most "
+             f"command line), default settings except where noted; each cell at most "
              f"{opts['cell_requests']} requests and {opts['cell_seconds']} s; figures are medians "
              f"of {opts['repeat']} runs. Whole run: {meta.get('run_seconds', 0):.0f} s. "
-             "Loopback only; the load generator (Python threads) shares the 2 cores.", "",
+             + (f"Load average at start {meta['load_average']}, at end "
+                f"{meta.get('load_average_end')} (other work shared the machine). "
+                if "load_average" in meta else "")
+             + "Loopback only; the load generator (Python threads) shares the 2 cores.", "",
              "## Targets", "", "| size | target | measured | verdict |", "|---|---|---|---|"]
     for t in results["targets"]:
         lines.append(f"| {t['size']} | {t['target']} | {t['measured']} | {_verdict(t['met'])} |")
     for size, entry in results["sizes"].items():
+        if "error" in entry:
+            lines += ["", f"**{size}: the query benchmarks could not run**: "
+                      f"`{entry['error'].splitlines()[0]}`"]
         lines += ["", f"## {size}: {entry['triples']:,} triples, {entry['drugs']:,} synthetic "
                   "drugs", "", "### Load", "", *_load_table(entry["load"], entry["triples"])]
         start = entry["start"]
         default = start["default_settings"]
+        median = "did not start" if start["seconds"] is None else f"{start['seconds']:.2f} s"
         lines += ["", f"Service start on the prebuilt store (gunicorn launch to first good "
-                  f"`/health`, {opts['workers']} workers, no parsing): median "
-                  f"**{start['seconds']:.2f} s** (runs {start['runs']}, query limit "
-                  f"{start['query_timeout']:g} s). With the default settings: " + (
+                  f"`/health`, {opts['workers']} workers, nothing parsed), start-up warm-up of "
+                  f"the name/label/safety indexes off: median **{median}** (runs "
+                  f"{start['runs']}). With the default settings (warm-up on): " + (
                       f"{default['seconds']:.2f} s." if default["ok"] else
                       f"**does not start**: `{default['error']}`."), "",
                   "### Latency and throughput", "",
@@ -161,7 +181,7 @@ def markdown(results: dict[str, Any], *, notes: Path | None = None) -> str:
                   "| question | server | concurrency | p50 ms | p99 ms | req/s | ratio | "
                   "requests |", "|---|---|---:|---:|---:|---:|---:|---:|"]
         for kind, title in KIND_TITLES.items():
-            lines += _latency_rows(title, entry["sparql"].get(kind, {}))
+            lines += _latency_rows(title, entry.get("sparql", {}).get(kind, {}))
         lines += _latency_rows("POST /api/v1/check, 10 drug names",
                                entry.get("check", {}).get("all", {}), base_name="ours")
         lines += _latency_rows("repeated workload (9 distinct queries)",

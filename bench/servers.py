@@ -45,7 +45,8 @@ def memory(pid: int) -> dict[str, object]:
     for proc in [root, *root.children(recursive=True)]:
         try:
             info = proc.memory_full_info()
-            rows.append({"pid": proc.pid, "name": " ".join(proc.cmdline()[:3])[-60:],
+            rows.append({"pid": proc.pid, "role": _role(proc, root),
+                         "name": " ".join(proc.cmdline()[:3])[-60:],
                          "rss_mib": round(info.rss / 2**20, 1),
                          "uss_mib": round(info.uss / 2**20, 1)})
         except (psutil.NoSuchProcess, psutil.AccessDenied):
@@ -53,6 +54,20 @@ def memory(pid: int) -> dict[str, object]:
     return {"processes": rows,
             "rss_total_mib": round(sum(float(r["rss_mib"]) for r in rows), 1),  # type: ignore[arg-type]
             "uss_total_mib": round(sum(float(r["uss_mib"]) for r in rows), 1)}  # type: ignore[arg-type]
+
+
+def _role(proc: psutil.Process, root: psutil.Process) -> str:
+    """master, worker, forkserver, resource tracker or query process."""
+    if proc.pid == root.pid:
+        return "master" if "gunicorn" in " ".join(proc.cmdline()) else "server"
+    line = " ".join(proc.cmdline())
+    parent = proc.parent()
+    if "resource_tracker" in line:
+        return "resource tracker"
+    if "forkserver" in line:
+        return "query process" if parent and "forkserver" in " ".join(parent.cmdline()) \
+            else "forkserver"
+    return "worker" if parent and parent.pid == root.pid else "other"
 
 
 def _start(command: list[str], ready_path: str, log: Path, *, env: Mapping[str, str] | None,
@@ -88,7 +103,8 @@ def oxigraph_serve(location: Path, log: Path, *, timeout: float = 120.0) -> Iter
 
 @contextmanager
 def service(store: Path, log: Path, *, workers: int, cache_size: int,
-            query_timeout: float | None = None, timeout: float = 180.0) -> Iterator[Server]:
+            query_timeout: float | None = None, warm_up: bool = True,
+            timeout: float = 300.0) -> Iterator[Server]:
     """The service under gunicorn over a prebuilt directory store opened read-only by each
     worker (``LOAD_ON_START`` off: no parsing at start-up), with the gunicorn command line of
     ``dikg serve`` (its worker class, threads and config)."""
@@ -98,6 +114,8 @@ def service(store: Path, log: Path, *, workers: int, cache_size: int,
            "FLASK_GRAPH_SERVICE_CACHE_SIZE": str(cache_size)}
     if query_timeout is not None:
         env["FLASK_GRAPH_SERVICE_QUERY_TIMEOUT"] = str(query_timeout)
+    if not warm_up:  # per-version indexes built on first use instead of at start-up
+        env["FLASK_GRAPH_SERVICE_WARM_UP"] = "false"
     from graph_service.cli.serve import gunicorn_command
 
     command = [part.replace("127.0.0.1:1", "127.0.0.1:{PORT}") for part in

@@ -194,7 +194,7 @@ def bench_queries(size: str, store: Path, raw_store: Path, hubs: list[dict[str, 
                     mix = [reqs[i % len(reqs)] for i in range(cell_requests * 2)]
                     cells.setdefault(("repeated", name, c), []).append(
                         _cell(base, mix, c, cell_seconds))
-                last = cells[("check", "ours", 1)][-1]
+                last = cells.get(("check", "ours", c), cells[("check", "ours", 1)])[-1]
                 log(f"{size} rep {r + 1} check c={c}: p50 {last['p50_ms']}"
                     f" ms p99 {last['p99_ms']} ms; repeated raw p50 "
                     f"{cells[('repeated', 'raw', c)][-1]['p50_ms']} ms, cached p50 "

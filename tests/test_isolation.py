@@ -106,3 +106,22 @@ def test_crashing_query_leaves_the_parent_alive(isolated: IsolatedBackend) -> No
     crashed = isolated.last_pid
     assert crashed is not None and not _alive(crashed)
     assert _count(isolated) == 46
+
+
+def test_index_queries_may_run_past_the_service_limit(tmp_path: Path) -> None:
+    """The service's own once-per-version index queries get INDEX_TIME_LIMIT; others do not."""
+    from graph_service.backends.base import time_limit
+
+    store = OxigraphBackend()
+    store.load([RdfSource(MINI, "turtle", name="mini.ttl")])
+    backend = IsolatedBackend(store, timeout=0.001, processes=1)
+    cube = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^5 rows
+    try:
+        with pytest.raises(QueryTimeout):
+            backend.query(cube)
+        with time_limit(60):
+            assert backend.query(cube).rows[0]["n"]
+        with pytest.raises(QueryTimeout):  # the longer limit ends with its block
+            backend.query(cube)
+    finally:
+        backend.close()

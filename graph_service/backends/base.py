@@ -7,7 +7,9 @@ endpoint: the engine writes the requested format itself where it can.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -21,7 +23,32 @@ __all__ = [
     "QueryResult",
     "RdfSource",
     "SerializedResult",
+    "effective_time_limit",
+    "time_limit",
 ]
+
+#: the time limit of the queries run in this context, when it differs from the service's
+_TIME_LIMIT: ContextVar[float | None] = ContextVar("dikg_time_limit", default=None)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Run the queries of this block under ``seconds`` instead of the service's limit.
+
+    For the service's own whole-graph index queries (built once per graph version), never
+    for a caller's query.
+    """
+    token = _TIME_LIMIT.set(seconds)
+    try:
+        yield
+    finally:
+        _TIME_LIMIT.reset(token)
+
+
+def effective_time_limit(default: float) -> float:
+    """The limit set by an enclosing :func:`time_limit`, else ``default``."""
+    limit = _TIME_LIMIT.get()
+    return default if limit is None else limit
 
 QueryKind = Literal["select", "ask", "graph"]
 

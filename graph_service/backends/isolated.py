@@ -30,6 +30,7 @@ from graph_service.backends.base import (
     QueryResult,
     RdfSource,
     SerializedResult,
+    effective_time_limit,
 )
 from graph_service.errors import BackendUnavailable, GraphServiceError, QueryTimeout
 
@@ -169,10 +170,11 @@ class IsolatedBackend:
                 child = _Child(self._current_spec(), generation)
             self.last_pid = child.pid
             child.conn.send((method, kwargs))
-            if not child.conn.poll(self.timeout):
+            limit = effective_time_limit(self.timeout)
+            if not child.conn.poll(limit):
                 child.kill()
                 child = None
-                raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit "
+                raise QueryTimeout(f"the query ran longer than the {limit:g} s limit "
                                    "and its work was stopped")
             try:
                 status, payload = child.conn.recv()

@@ -20,7 +20,13 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph_service.backends.base import Dataset, QueryResult, RdfSource, SerializedResult
+from graph_service.backends.base import (
+    Dataset,
+    QueryResult,
+    RdfSource,
+    SerializedResult,
+    effective_time_limit,
+)
 from graph_service.backends.oxigraph import parse_source
 from graph_service.backends.results import write_answer
 from graph_service.backends.terms import check_variable, from_oxigraph, to_ntriples
@@ -102,7 +108,8 @@ class RemoteBackend:
             headers["Content-Type"] = content_type
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            limit = effective_time_limit(self.timeout)
+            with urllib.request.urlopen(request, timeout=limit) as response:
                 return response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:2000].decode("utf-8", "replace").strip()
@@ -112,7 +119,7 @@ class RemoteBackend:
                 f"the SPARQL server at {url} answered {exc.code}: {detail}") from exc
         except TimeoutError as exc:
             raise QueryTimeout(f"the SPARQL server at {url} did not answer within "
-                               f"{self.timeout:g} s") from exc
+                               f"{effective_time_limit(self.timeout):g} s") from exc
         except (urllib.error.URLError, ConnectionError, OSError) as exc:
             raise BackendUnavailable(f"the SPARQL server at {url} cannot be reached: "
                                      f"{getattr(exc, 'reason', exc)}") from exc

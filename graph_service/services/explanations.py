@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from graph_service.backends import GraphBackend
 from graph_service.models import DIKG
 from graph_service.named_queries import Catalog
-from graph_service.services.queries import select
+from graph_service.services.queries import select, select_for_index
 
 __all__ = [
     "Triple",
@@ -113,7 +113,7 @@ def get_labels(backend: GraphBackend, catalog: Catalog, *, version: str,
         labels: dict[str, str] = cached[1]
         return labels
     labels = dict(_FALLBACK_LABELS)
-    for row in select(backend, catalog, "term_labels"):
+    for row in select_for_index(backend, catalog, "term_labels"):
         label = row.get("pref_label") or row.get("rdfs_label")
         if _foreign(label) and row.get("english_label") is not None:
             label = row["english_label"]  # e.g. an ANSM substance's English INN

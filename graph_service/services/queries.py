@@ -11,10 +11,12 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from graph_service.backends import GraphBackend, QueryResult
+from graph_service.backends.base import time_limit
 from graph_service.errors import InvalidParameter
 from graph_service.named_queries import Catalog, NamedQuery, QueryParam
 
 __all__ = [
+    "INDEX_TIME_LIMIT",
     "MAX_LIST_ITEMS",
     "MAX_STRING_LENGTH",
     "bind_params",
@@ -23,6 +25,7 @@ __all__ = [
     "result_rows",
     "run_named_query",
     "select",
+    "select_for_index",
 ]
 
 MAX_LIST_ITEMS = 100
@@ -138,6 +141,17 @@ def run_named_query(backend: GraphBackend, query: NamedQuery, bindings: Mapping[
                     max_rows: int | None = None) -> QueryResult:
     """Run a named query with bound values (the text is never changed)."""
     return backend.query(query.text, bindings=dict(bindings), max_rows=max_rows)
+
+
+#: time limit of the service's own whole-graph index queries (names, labels, safety claims),
+#: run once per graph version; user queries keep the service's limit
+INDEX_TIME_LIMIT = 300.0
+
+
+def select_for_index(backend: GraphBackend, catalog: Catalog, name: str) -> list[dict[str, Node]]:
+    """Rows of the whole-graph query ``name`` an index is built from, under INDEX_TIME_LIMIT."""
+    with time_limit(INDEX_TIME_LIMIT):
+        return backend.query(catalog.text(name)).rows
 
 
 def select(backend: GraphBackend, catalog: Catalog, name: str,

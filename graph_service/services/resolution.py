@@ -28,6 +28,7 @@ from graph_service.backends import GraphBackend
 from graph_service.identifiers import parse_identifier_text
 from graph_service.models import ID
 from graph_service.named_queries import Catalog
+from graph_service.services.queries import select_for_index
 
 __all__ = [
     "CATEGORIES",
@@ -155,7 +156,7 @@ def get_index(backend: GraphBackend, catalog: Catalog, *, version: str,
     if cached is not None and cached[0] == version:
         index: ResolutionIndex = cached[1]
         return index
-    index = build_index(backend.query(catalog.text("entity_labels")).rows)
+    index = build_index(select_for_index(backend, catalog, "entity_labels"))
     cache["resolution_index"] = (version, index)
     return index
 

@@ -15,7 +15,7 @@ from rdflib.term import Literal, Node
 
 from graph_service.backends import GraphBackend
 from graph_service.named_queries import Catalog
-from graph_service.services.queries import select
+from graph_service.services.queries import select_for_index
 
 __all__ = ["SafetyIndex", "get_safety_index"]
 
@@ -60,7 +60,7 @@ def get_safety_index(backend: GraphBackend, catalog: Catalog, *, version: str,
         index: SafetyIndex = cached[1]
         return index
     index = SafetyIndex()
-    for row in select(backend, catalog, "safety_claims"):
+    for row in select_for_index(backend, catalog, "safety_claims"):
         index.add(row)
     cache[_CACHE_KEY] = (version, index)
     return index

@@ -10,7 +10,7 @@ from rdflib.term import Node
 
 from graph_service.backends import GraphBackend
 from graph_service.named_queries import Catalog
-from graph_service.services.queries import plain, select
+from graph_service.services.queries import plain, select, select_for_index
 
 __all__ = [
     "citation_json",
@@ -49,7 +49,7 @@ def consulted_sources(backend: GraphBackend, catalog: Catalog, *, version: str,
     result = [{"source": plain(r.get("source")), "key": plain(r.get("key")),
                "title": plain(r.get("title")), "url": plain(r.get("url")),
                "seed_file": plain(r.get("seed_file")), "claims": plain(r.get("claims"))}
-              for r in select(backend, catalog, "safety_sources")]
+              for r in select_for_index(backend, catalog, "safety_sources")]
     cache["safety_sources"] = (version, result)
     return result
 

@@ -18,6 +18,7 @@ from graph_service.errors import NotAcceptable
 __all__ = [
     "GRAPH_MEDIA_TYPES",
     "RESULTS_MEDIA_TYPES",
+    "fit_to_bytes",
     "graph_format",
     "results_format",
     "write_answer",
@@ -75,7 +76,7 @@ def graph_format(media_type: str) -> ox.RdfFormat:
                             formats=sorted(GRAPH_MEDIA_TYPES)) from None
 
 
-def _fit(count: int, render: Callable[[int], bytes],
+def fit_to_bytes(count: int, render: Callable[[int], bytes],
          max_bytes: int | None) -> tuple[bytes, int, bool]:
     """Render ``count`` rows; when over ``max_bytes``, shrink (bounded steps) until it fits."""
     body = render(count)
@@ -105,7 +106,7 @@ def write_solutions(variables: Sequence[str], rows: Sequence[Sequence[str]], med
                                         ox.QueryResultsFormat.TSV)
         return _bytes(parsed.serialize(format=fmt))
 
-    return _fit(len(rows), render, max_bytes)
+    return fit_to_bytes(len(rows), render, max_bytes)
 
 
 def write_boolean(value: bool, media_type: str) -> bytes:
@@ -126,7 +127,7 @@ def write_triples(triples: Sequence[ox.Triple], media_type: str, *,
     def render(count: int) -> bytes:
         return _bytes(ox.serialize(triples[:count], format=fmt))
 
-    return _fit(len(triples), render, max_bytes)
+    return fit_to_bytes(len(triples), render, max_bytes)
 
 
 def write_answer(answer: QueryResult, media_type: str, *,

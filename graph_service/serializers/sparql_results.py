@@ -18,6 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graph_service.backends.base import QueryResult
+from graph_service.backends.results import fit_to_bytes
 from graph_service.errors import NotAcceptable
 
 __all__ = ["WrittenAnswer", "write_graph", "write_result"]
@@ -25,7 +26,6 @@ __all__ = ["WrittenAnswer", "write_graph", "write_result"]
 _RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt",
                    "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_SHRINK_STEPS = 40
 _TSV_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 WrittenAnswer = tuple[bytes, int, bool]  # body, rows or triples written, truncated
@@ -136,19 +136,6 @@ _RESULT_WRITERS: dict[str, Callable[[QueryResult, int], bytes]] = {
 }
 
 
-def _fit(total: int, render: Callable[[int], bytes], max_bytes: int | None) -> WrittenAnswer:
-    body = render(total)
-    if max_bytes is None or len(body) <= max_bytes:
-        return body, total, False
-    count = int(total * max_bytes / len(body))
-    for _ in range(_SHRINK_STEPS):
-        body = render(count)
-        if len(body) <= max_bytes or count == 0:
-            return body, count, True
-        count = int(count * 0.8)
-    return render(0), 0, True
-
-
 def write_graph(graph: Graph, media_type: str) -> bytes:
     """Serialize an rdflib graph in one of the graph media types.
 
@@ -177,12 +164,12 @@ def write_result(result: QueryResult, media_type: str, *,
                 graph.add(triple)
             return write_graph(graph, media_type)
 
-        body, count, cut = _fit(len(result.triples), render_graph, max_bytes)
+        body, count, cut = fit_to_bytes(len(result.triples), render_graph, max_bytes)
         return body, count, cut or result.truncated
     writer = _RESULT_WRITERS.get(media_type)
     if writer is None:
         raise NotAcceptable(f"SELECT and ASK answers are not available as {media_type!r}",
                             formats=sorted(_RESULT_WRITERS))
     total = 1 if result.kind == "ask" else len(result.rows)
-    body, count, cut = _fit(total, lambda n: writer(result, n), max_bytes)
+    body, count, cut = fit_to_bytes(total, lambda n: writer(result, n), max_bytes)
     return body, count, cut or result.truncated

@@ -29,7 +29,7 @@ TOKEN = re.compile(
   | (?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)
   | (?P<pname>(?P<prefix>{_PREFIX})?:(?:{_LOCAL})?)
   | (?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*+)
+  | (?P<word>[{_U}](?:[{_CHARS}]|\.(?=[{_CHARS}]))*+)
   | (?P<open>[{{(\[]|<<)
   | (?P<close>[}})\]]|>>)
   | (?P<other>.)

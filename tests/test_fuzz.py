@@ -40,13 +40,6 @@ def fuzz_app(graph_store: GraphBackend) -> Any:
 
 # --- schemathesis: invalid data everywhere, then a stateful journey ---------------------------
 
-def known_defect(case: Any) -> bool:
-    """Requests that hit a known bug in another module (pinned by a strict xfail in
-    ``test_fuzz_protocol.py``): the SPARQL lexer is quadratic on long name-like runs."""
-    text = str((case.query or {}).get("query", "")) if case.operation.path == "/sparql" else ""
-    return len(text) > 4000
-
-
 def test_invalid_requests_to_every_operation_get_json_4xx(fuzz_app: Any) -> None:
     """schemathesis in negative mode: schema-violating input never yields 5xx or non-JSON."""
     schema = schemathesis.openapi.from_wsgi("/openapi.json", fuzz_app)
@@ -58,7 +51,7 @@ def test_invalid_requests_to_every_operation_get_json_4xx(fuzz_app: Any) -> None
             continue
         strategy = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
 
-        @hypothesis.given(case=strategy.filter(lambda c: not known_defect(c)))
+        @hypothesis.given(case=strategy)
         @hypothesis.settings(FUZZ, max_examples=6,
                              phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
         def run(case: Any) -> None:

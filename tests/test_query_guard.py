@@ -6,7 +6,7 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from graph_service.errors import MalformedQuery, QueryTooComplex
@@ -87,7 +87,10 @@ def test_service_inside_strings_iris_comments_names_is_allowed(text: str) -> Non
        after=st.text(alphabet=" \t\n.{}<>:x", max_size=4))
 def test_if_the_engine_parses_a_service_call_the_guard_refuses_it(before: str,
                                                                   after: str) -> None:
-    """No comment character in the alphabet: every text the engine accepts calls SERVICE."""
+    """No comment character in the alphabet: every text the engine accepts calls SERVICE,
+    unless the word is a variable or a local name (``;?SERVICE <x>``, ``; :SERVICE <x>`` are
+    predicate-object lists followed by an empty group, which the guard rightly lets through)."""
+    assume(not before.endswith(("?", "$", ":")))
     text = (f"PREFIX : <http://127.0.0.1:9/> SELECT * {{ ?s ?p ?o {before}SERVICE{after} "
             f"{TARGET} {{}} }}")
     if engine_accepts(text):

@@ -125,9 +125,10 @@ class ClientJourney(RuleBasedStateMachine):
             body = response.get_json()
             assert (body["drug"]["iri"] if section else body["iri"]) == iri
 
-    @rule(drugs=st.lists(entities, min_size=1, max_size=4),
-          junk=st.lists(st.text(max_size=12), max_size=2))
-    def check(self, drugs: list[tuple[str, str, str]], junk: list[str]) -> None:
+    @rule(first=entities, second=entities, junk=st.lists(st.text(max_size=12), max_size=2))
+    def check(self, first: tuple[str, str, str], second: tuple[str, str, str],
+              junk: list[str]) -> None:
+        drugs = [first, second]
         names = [iri for iri, _, _ in drugs] + junk
         response = self._call("/api/v1/check", "POST", body={"drugs": names, "conditions": []},
                               media_type="application/json")
@@ -156,7 +157,7 @@ class ClientJourney(RuleBasedStateMachine):
 def test_stateful_client_journey(fuzz_app: Any) -> None:
     ClientJourney.app = fuzz_app
     machine = ClientJourney.TestCase
-    machine.settings = hypothesis.settings(FUZZ, max_examples=12, stateful_step_count=8)
+    machine.settings = hypothesis.settings(FUZZ, max_examples=15, stateful_step_count=10)
     machine().runTest()
     calls = dict(ClientJourney.calls)
     assert calls.get("/api/v1/entities", 0) >= 12, calls

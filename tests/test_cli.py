@@ -49,6 +49,8 @@ def test_stats_json(runner: Any) -> None:
     figures = json.loads(result.output)
     assert figures["triples"] > 0 and figures["sources"] > 0
     assert "https://w3id.org/dikg/Drug" in figures["entities_per_class"]
+    per_source = figures["claims_per_source"]
+    assert per_source["L-TAB"] > 0 and per_source["S001"] > 0  # a label and a seed article
 
 
 def test_load_counts_each_file_and_refuses_bad_ones(runner: Any, tmp_path: Path) -> None:

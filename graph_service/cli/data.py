@@ -89,17 +89,26 @@ def _stats(backend: GraphBackend) -> dict[str, Any]:
             "sources": len(sources), "claims_by_status": dict(statuses.most_common())}
 
 
+def _claims_per_source(backend: GraphBackend) -> dict[str, int]:
+    """Claims citing each source, by source key (``queries/source_counts.rq``)."""
+    from graph_service.models import QUERIES_DIR
+    from graph_service.named_queries import load_catalog
+
+    text = load_catalog(QUERIES_DIR, rdflib_check=False).text("source_counts")
+    return {str(row["key"]): int(str(row["claims"])) for row in backend.query(text).rows}
+
+
 @main.command()
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="On-disk store directory (default: in memory, the ontology).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats(store_dir: Path | None, as_json: bool) -> None:
-    """Triples, entities per class, sources and claims by status."""
+    """Triples, entities per class, sources, claims by status and claims per source."""
     settings = cli_settings(store="oxigraph", store_path=str(store_dir) if store_dir else None,
                             load_on_start=store_dir is None)
     backend = open_store(settings)
     try:
-        figures = _stats(backend)
+        figures = {**_stats(backend), "claims_per_source": _claims_per_source(backend)}
     finally:
         backend.close()
     if as_json:
@@ -109,6 +118,9 @@ def stats(store_dir: Path | None, as_json: bool) -> None:
     click.echo("claims by status:")
     for status, n in figures["claims_by_status"].items():
         click.echo(f"  {n:6d}  {status}")
+    click.echo("claims per source:")
+    for key, n in figures["claims_per_source"].items():
+        click.echo(f"  {n:6d}  {key}")
     click.echo("entities per class:")
     for cls, n in figures["entities_per_class"].items():
         click.echo(f"  {n:6d}  {cls}")

@@ -3,6 +3,7 @@ gunicorn workers under ``dikg serve``), and the per-client rate limit (429 with 
 
 from __future__ import annotations
 
+import doctest
 import http.client
 import json
 import logging
@@ -257,6 +258,14 @@ def test_the_openapi_document_describes_the_429(client: Any) -> None:
     assert "429" in spec["paths"]["/sparql"]["get"]["responses"]
     assert all("429" not in spec["paths"][p]["get"]["responses"]
                for p in ("/health", "/ready", "/metrics"))
+
+
+def test_doctests_of_the_rate_limit_and_request_ids() -> None:
+    from graph_service import observability, rate_limit
+
+    for module in (observability, rate_limit):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 def test_rate_limit_is_off_by_default(client: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from graph_service.backends import GraphBackend
+from graph_service.backends.base import time_limit
 from graph_service.errors import GraphServiceError, InvalidParameter, NotFound
 from graph_service.named_queries import Catalog
 from graph_service.serializers.graph_formats import FORMATS, GraphFormat, resolve_format
@@ -27,6 +28,7 @@ from graph_service.services.graph_selection import (
     resolve_focus,
     select,
 )
+from graph_service.services.queries import INDEX_TIME_LIMIT
 from graph_service.services.resolution import get_index, resolve
 
 __all__ = ["ExportFile", "describe_entity", "export_graph", "format_for", "load_projection",
@@ -84,14 +86,15 @@ def load_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: 
     if cache is not None and graph_version in cache:
         cached: ProjectedGraph = cache[graph_version]
         return cached
-    triples = backend.query(read_query(queries_dir, "export_graph"), max_rows=None)
+    with time_limit(INDEX_TIME_LIMIT):  # whole-graph reads, once per graph version
+        triples = backend.query(read_query(queries_dir, "export_graph"), max_rows=None)
+        rows = backend.query(read_query(queries_dir, "export_inferred"), max_rows=None).rows
     if triples.truncated:
         raise GraphServiceError("the store returned part of the graph only; raise "
                                 "GRAPH_SERVICE_MAX_ROWS to export it")
     rdf = Graph(bind_namespaces="core")
     for triple in triples.triples:
         rdf.add(triple)
-    rows = backend.query(read_query(queries_dir, "export_inferred"), max_rows=None).rows
     reaches = [Reach(_text(r.get("claim")), _text(r.get("source")), _text(r.get("target")),
                      _text(r.get("sourceVia")), _text(r.get("targetVia"))) for r in rows]
     projected = ProjectedGraph(rdf, project(rdf, reaches=reaches, on_progress=on_progress),

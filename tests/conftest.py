@@ -73,10 +73,9 @@ def mini_backend(backend: GraphBackend) -> GraphBackend:
 @pytest.fixture(scope="session")
 def graph_store() -> GraphBackend:
     """An in-memory oxigraph store holding the project's ontology, loaded and validated once."""
-    from graph_service.services.loading import prepare_store
-
     from graph_service.backends.oxigraph import OxigraphBackend
     from graph_service.config import load_settings
+    from graph_service.services.loading import prepare_store
 
     store = OxigraphBackend()
     prepare_store(store, load_settings({}))
@@ -109,3 +108,21 @@ def runner() -> Any:
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+@pytest.fixture
+def slow_app(tmp_path: Path) -> Iterator[Any]:
+    """The service over a 300-node chain graph, queries in killable processes, a 1 s limit:
+    a four-way cartesian COUNT over it runs far past the limit."""
+    from graph_service import create_app
+    from graph_service.state import get_state
+
+    data = tmp_path / "ontology"
+    data.mkdir()
+    lines = [f"<http://example.org/n{i}> <http://example.org/p> <http://example.org/n{i + 1}> ."
+             for i in range(300)]
+    (data / "data.ttl").write_text("\n".join(lines) + "\n")
+    app = create_app({"TESTING": True, "GRAPH_SERVICE_ONTOLOGY_DIR": str(data),
+                      "GRAPH_SERVICE_VALIDATE_ON_LOAD": False, "GRAPH_SERVICE_QUERY_TIMEOUT": 1})
+    yield app
+    get_state(app).backend.close()

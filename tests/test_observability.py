@@ -195,19 +195,6 @@ def test_openmetrics_when_the_scraper_asks(client: Any) -> None:
     assert response.get_data(as_text=True).rstrip().endswith("# EOF")
 
 
-@pytest.fixture
-def slow_app(tmp_path: Path) -> Iterator[Any]:
-    """The service over a chain graph with queries in killable processes and a 1 s limit."""
-    data = tmp_path / "ontology"
-    data.mkdir()
-    lines = [f"<{EX}n{i}> <{EX}p> <{EX}n{i + 1}> ." for i in range(300)]
-    (data / "data.ttl").write_text("\n".join(lines) + "\n")
-    app = create_app({"TESTING": True, "GRAPH_SERVICE_ONTOLOGY_DIR": str(data),
-                      "GRAPH_SERVICE_VALIDATE_ON_LOAD": False, "GRAPH_SERVICE_QUERY_TIMEOUT": 1})
-    yield app
-    get_state(app).backend.close()
-
-
 def test_query_timeouts_are_counted(slow_app: Any) -> None:
     client = slow_app.test_client()
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -357,19 +355,6 @@ def test_answers_without_native_writers_are_the_same(client: Any, media_type: st
         assert triples_of(ours.data, media_type) <= triples_of(native.data, media_type)
     else:
         assert rows_of(ours.data, media_type) == rows_of(native.data, media_type)
-
-
-@pytest.fixture
-def slow_app(tmp_path: Path) -> Iterator[Any]:
-    """The service on its own in-memory store with queries in killable processes (1 s)."""
-    data = tmp_path / "ontology"
-    data.mkdir()
-    lines = [f"<{EX}n{i}> <{EX}p> <{EX}n{i + 1}> ." for i in range(300)]
-    (data / "data.ttl").write_text("\n".join(lines) + "\n")
-    app = create_app({"TESTING": True, "GRAPH_SERVICE_ONTOLOGY_DIR": str(data),
-                      "GRAPH_SERVICE_VALIDATE_ON_LOAD": False, "GRAPH_SERVICE_QUERY_TIMEOUT": 1})
-    yield app
-    get_state(app).backend.close()
 
 
 def test_timeout_is_503_json_and_the_next_query_is_answered(slow_app: Any) -> None:

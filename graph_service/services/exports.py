@@ -7,6 +7,7 @@ and kept in a caller-owned cache; each export then selects from the projection i
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ from graph_service.services.resolution import get_index, resolve
 
 __all__ = ["ExportFile", "describe_entity", "export_graph", "format_for", "load_projection",
            "read_query"]
+
+_BUILD_LOCK = threading.Lock()
 
 Progress = Callable[[int, int], None]
 
@@ -86,6 +89,18 @@ def load_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: 
     if cache is not None and graph_version in cache:
         cached: ProjectedGraph = cache[graph_version]
         return cached
+    with _BUILD_LOCK:  # one build per process: concurrent exports wait for it, not redo it
+        if cache is not None and graph_version in cache:
+            built: ProjectedGraph = cache[graph_version]
+            return built
+        return _build_projection(backend, queries_dir=queries_dir, graph_version=graph_version,
+                                 cache=cache, on_progress=on_progress)
+
+
+def _build_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: str,
+                      cache: MutableMapping[str, Any] | None,
+                      on_progress: Progress | None) -> ProjectedGraph:
+    """Read the whole graph and its inferred reaches, project it, and keep it in ``cache``."""
     with time_limit(INDEX_TIME_LIMIT):  # whole-graph reads, once per graph version
         triples = backend.query(read_query(queries_dir, "export_graph"), max_rows=None)
         rows = backend.query(read_query(queries_dir, "export_inferred"), max_rows=None).rows

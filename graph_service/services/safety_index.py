@@ -40,7 +40,7 @@ class SafetyIndex:
             return
         for key in _TEXT:
             value = row.get(key)
-            if _english(value) and not _english(known.get(key)):
+            if value is not None and _english(value) and not _english(known.get(key)):
                 known[key] = value
 
     def claims_about(self, subject: str) -> list[str]:

@@ -120,6 +120,26 @@ def _click_element(page: Any, selector: str) -> None:
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
+def _click_edge(page: Any, selector: str) -> None:
+    """Click an edge where it is drawn: along its line, away from nodes that may cover a point."""
+    box = page.locator("#cy").bounding_box()
+    for share in (0.5, 0.35, 0.65, 0.25, 0.75):
+        point = page.evaluate(
+            """([sel, t]) => { const e = window.dikg.cy.$(sel)[0];
+                 const a = e.renderedSourceEndpoint(), b = e.renderedTargetEndpoint();
+                 return {x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y)}; }""",
+            [selector, share])
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            page.wait_for_selector("#card [data-card=edge]", timeout=2000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"no point along {selector} opened the edge card")
+
+
 def test_graph_view_of_naltrexone(tab: Tab, base_url: str) -> None:
     page = tab.page
     response = page.goto(f"{base_url}/id/naltrexone")
@@ -152,8 +172,7 @@ def test_contraindication_edge_shows_its_explanation(tab: Tab, base_url: str) ->
     naltrexone = "https://w3id.org/dikg/id/naltrexone"
     reached = f"edge[?inferred][severity = 'contraindicated'][source = '{naltrexone}']"
     page.wait_for_function(f"window.dikg.cy.$(\"{reached}\").length > 0")
-    _click_element(page, reached)
-    page.wait_for_selector("#card [data-card=edge]")
+    _click_edge(page, reached)
     text = page.locator("#card").inner_text()
     assert text.startswith("naltrexone — contraindicated with → fentanyl"), text
     assert "inferred" in text and "is a member of" in text and "stated:" in text

@@ -172,6 +172,7 @@ def test_contraindication_edge_shows_its_explanation(tab: Tab, base_url: str) ->
     naltrexone = "https://w3id.org/dikg/id/naltrexone"
     reached = f"edge[?inferred][severity = 'contraindicated'][source = '{naltrexone}']"
     page.wait_for_function(f"window.dikg.cy.$(\"{reached}\").length > 0")
+    page.wait_for_selector("#card [data-card=drug] h2")  # the focus's own card has arrived
     _click_edge(page, reached)
     text = page.locator("#card").inner_text()
     assert text.startswith("naltrexone — contraindicated with → fentanyl"), text

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from model_terms import CLAIM_CLASS_NAMES
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -90,18 +91,7 @@ def test_contract_terms_exist(tbox: Graph) -> None:
         "Concept",
         "Source",
         "Citation",
-        "Claim",
-        "Contraindication",
-        "Interaction",
-        "Warning",
-        "Indication",
-        "TargetAction",
-        "AdverseEffectClaim",
-        "DosingRegimen",
-        "Alternative",
-        "TherapyUse",
-        "RiskFactorClaim",
-        "Statement",
+        *CLAIM_CLASS_NAMES,
         *CONTROLLED,
     ]
     for name in classes:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from model_terms import CLAIM_CLASS_NAMES
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -33,23 +34,7 @@ SEED_SOURCES: dict[str, URIRef] = {f"S00{n}": ID[f"src-s00{n}"] for n in range(5
 SOURCE_SEEDS: dict[URIRef, str] = {iri: key for key, iri in SEED_SOURCES.items()}
 
 # The claim classes of docs/model.md; subclasses declared in the TBox count too.
-CLAIM_CLASSES = frozenset(
-    DIKG[name]
-    for name in (
-        "Claim",
-        "Contraindication",
-        "Interaction",
-        "Warning",
-        "Indication",
-        "TargetAction",
-        "AdverseEffectClaim",
-        "DosingRegimen",
-        "Alternative",
-        "TherapyUse",
-        "RiskFactorClaim",
-        "Statement",
-    )
-)
+CLAIM_CLASSES = frozenset(DIKG[name] for name in CLAIM_CLASS_NAMES)
 
 # Section-4 contradicted claims that must exist, found by a fragment of their seed quote.
 KEY_CONTRADICTIONS: dict[str, tuple[str, str]] = {

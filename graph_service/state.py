@@ -58,6 +58,13 @@ def init_app(app: Flask, settings: Settings, *, backend: GraphBackend | None = N
         state.backend = CachedBackend(store, max_entries=settings.cache_size,
                                       version=lambda: state.graph_version)
     app.extensions[EXTENSION_KEY] = state
+    if settings.store == "oxigraph" and settings.store_path is not None:
+        # per-version indexes: loaded from the file built once for the version (dikg serve,
+        # dikg index), or built once by one worker and saved for the others
+        from graph_service.services.index_store import IndexProvider
+        from graph_service.services.per_version import PROVIDER_KEY
+
+        state.extras[PROVIDER_KEY] = IndexProvider(settings.store_path)
     if settings.warm_up:  # the first request should not pay for the per-version indexes
         from graph_service.services.warmup import warm_caches
 

@@ -17,7 +17,7 @@ def main() -> None:
 
 def _register() -> None:
     """Attach the command modules (each defines commands on ``main``)."""
-    from graph_service.cli import admin, data, export, imports, serve  # noqa: F401
+    from graph_service.cli import admin, data, export, imports, index, serve  # noqa: F401
 
 
 _register()

@@ -57,15 +57,32 @@ def build_store(settings: Settings, *, rebuild: bool = False) -> str:
                            f"but it has curator writes or releases (version {head.version}); "
                            "serving it as it is. Publish the files with 'dikg release', or "
                            "start with --rebuild to discard the store.", err=True)
+            _build_indexes(settings)
             return head.version
     backend = get_backend(settings)
     try:
         if backend.triple_count() and read_version(backend) != expected_version(settings):
             click.echo("the ontology or imports changed: rebuilding the store")
             backend.clear()
-        return prepare_store(backend, settings)
+        version = prepare_store(backend, settings)
     finally:
         backend.close()  # release the directory before the workers open it read-only
+    if settings.store == "oxigraph" and settings.store_path is not None:
+        _build_indexes(settings)
+    return version
+
+
+def _build_indexes(settings: Settings) -> None:
+    """The per-version indexes, built here once instead of in every worker."""
+    import time
+
+    from graph_service.cli.index import index_store_version
+
+    started = time.perf_counter()
+    path, built = index_store_version(settings)
+    if built:
+        click.echo(f"built the name, label and safety indexes in "
+                   f"{time.perf_counter() - started:.1f} s ({path.name})")
 
 
 @main.command()

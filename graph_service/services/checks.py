@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.term import Node
 
 from graph_service.backends import GraphBackend
 from graph_service.errors import InvalidParameter
 from graph_service.named_queries import Catalog
 from graph_service.services import explanations as ex
-from graph_service.services.queries import plain, select
+from graph_service.services.queries import select
 from graph_service.services.resolution import Resolution, ResolutionIndex, resolve
 from graph_service.services.safety_index import get_safety_index
 from graph_service.services.sources import citations, consulted_sources
@@ -97,25 +96,26 @@ def _reach(backend: GraphBackend, catalog: Catalog, items: dict[str, str],
             for iri in items}
 
 
-def _alert(row: dict[str, Node], kind: str, subject: str, obj: str, inputs: dict[str, str],
+def _alert(row: dict[str, Any], kind: str, subject: str, obj: str, inputs: dict[str, str],
            chains: tuple[list[ex.Triple], list[ex.Triple]], labels: dict[str, str],
            sources: list[dict[str, Any]]) -> dict[str, Any]:
+    """One alert from a safety-index row (its values are JSON-ready already)."""
     claim = str(row["claim"])
     triples = [*chains[0], *chains[1], *ex.claim_triples(claim, row)]
     return {
-        "severity": plain(row.get("severity_label")),
-        "severity_rank": plain(row.get("severity_rank")),
+        "severity": row.get("severity_label"),
+        "severity_rank": row.get("severity_rank"),
         "kind": kind,
         "claim_type": ex.label_of(str(row["claim_type"]), labels),
-        "claim_kind": plain(row.get("claim_kind_label")),
+        "claim_kind": row.get("claim_kind_label"),
         "subject": {"iri": subject, "label": ex.label_of(subject, labels),
                     "input": inputs[subject]},
         "object": {"iri": obj, "label": ex.label_of(obj, labels), "input": inputs[obj]},
-        "summary": plain(row.get("summary")), "management": plain(row.get("management")),
-        "mechanism": plain(row.get("mechanism")),
+        "summary": row.get("summary"), "management": row.get("management"),
+        "mechanism": row.get("mechanism"),
         "inferred": bool(chains[0] or chains[1]),
         "explanation": ex.render(triples, labels),
-        "sources": sources, "claim": claim, "status": plain(row.get("status_label")),
+        "sources": sources, "claim": claim, "status": row.get("status_label"),
     }
 
 
@@ -160,7 +160,7 @@ def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *
     for a in meds:
         for subj in sorted(med_reach[a]):
             for claim in safety.claims_about(subj):
-                row = safety.rows[claim]
+                row = safety.row(claim)
                 obj = str(row["claim_object"])
                 pairs = [(b, "drug-drug", "medication") for b in meds
                          if b != a and obj in med_reach[b]]

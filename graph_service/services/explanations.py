@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from graph_service.backends import GraphBackend
 from graph_service.models import DIKG
 from graph_service.named_queries import Catalog
+from graph_service.services import per_version
 from graph_service.services.queries import select, select_for_index
 
 __all__ = [
@@ -108,10 +109,10 @@ def claim_triples(claim: str, row: MutableMapping[str, Any]) -> list[Triple]:
 def get_labels(backend: GraphBackend, catalog: Catalog, *, version: str,
                cache: MutableMapping[str, Any]) -> dict[str, str]:
     """Labels of every labelled IRI (``term_labels.rq``), built once per graph version."""
-    cached = cache.get("term_labels")
-    if cached is not None and cached[0] == version:
-        labels: dict[str, str] = cached[1]
-        return labels
+    found: dict[str, str] | None = per_version.lookup(cache, "term_labels", backend, catalog,
+                                                      version)
+    if found is not None:
+        return found
     labels = dict(_FALLBACK_LABELS)
     for row in select_for_index(backend, catalog, "term_labels"):
         label = row.get("pref_label") or row.get("rdfs_label")
@@ -119,8 +120,7 @@ def get_labels(backend: GraphBackend, catalog: Catalog, *, version: str,
             label = row["english_label"]  # e.g. an ANSM substance's English INN
         if label is not None:
             labels[str(row["node"])] = str(label)
-    cache["term_labels"] = (version, labels)
-    return labels
+    return per_version.remember(cache, "term_labels", version, labels)  # type: ignore[no-any-return]
 
 
 def _foreign(label: Any) -> bool:

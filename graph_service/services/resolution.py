@@ -28,6 +28,7 @@ from graph_service.backends import GraphBackend
 from graph_service.identifiers import parse_identifier_text
 from graph_service.models import ID
 from graph_service.named_queries import Catalog
+from graph_service.services import per_version
 from graph_service.services.queries import select_for_index
 
 __all__ = [
@@ -121,6 +122,26 @@ class ResolutionIndex:
         if current is None or _RANK[how] > _RANK[current[0]]:
             self.names[key][iri] = (how, text)
 
+    def to_json(self) -> dict[str, Any]:
+        """The index as JSON-ready data (see :meth:`from_json`)."""
+        return {"entities": self.entities, "names": self.names, "identifiers": self.identifiers}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ResolutionIndex:
+        """The index saved by :meth:`to_json` (JSON arrays back to tuples).
+
+        >>> import json
+        >>> index = build_index([{"entity": "https://w3id.org/dikg/id/x", "category": "drug",
+        ...     "pref_label": "X", "text": "Xeno", "matched_on": "altLabel"}])
+        >>> ResolutionIndex.from_json(json.loads(json.dumps(index.to_json()))) == index
+        True
+        """
+        return cls(
+            entities={iri: (e[0], e[1], e[2]) for iri, e in data["entities"].items()},
+            names={key: {iri: (m[0], m[1]) for iri, m in found.items()}
+                   for key, found in data["names"].items()},
+            identifiers=dict(data["identifiers"]))
+
 
 def _query_keys(text: str) -> list[str]:
     """Identifier keys a user's text can mean: a full IRI, a CURIE or bare ID, an id: local name."""
@@ -151,14 +172,14 @@ def build_index(rows: Iterable[Mapping[str, Node]]) -> ResolutionIndex:
 
 def get_index(backend: GraphBackend, catalog: Catalog, *, version: str,
               cache: MutableMapping[str, Any]) -> ResolutionIndex:
-    """The index for graph ``version``, built on first use and kept in ``cache``."""
-    cached = cache.get("resolution_index")
-    if cached is not None and cached[0] == version:
-        index: ResolutionIndex = cached[1]
-        return index
+    """The index for graph ``version``: cached, loaded from the version's index file, or built
+    (on first use) and kept in ``cache``."""
+    found: ResolutionIndex | None = per_version.lookup(cache, "resolution_index", backend,
+                                                       catalog, version)
+    if found is not None:
+        return found
     index = build_index(select_for_index(backend, catalog, "entity_labels"))
-    cache["resolution_index"] = (version, index)
-    return index
+    return per_version.remember(cache, "resolution_index", version, index)  # type: ignore[no-any-return]
 
 
 def _candidate(index: ResolutionIndex, iri: str, score: float, how: str, text: str) -> Candidate:

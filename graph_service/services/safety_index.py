@@ -2,12 +2,14 @@
 
 A check looks up the claims whose subject one medication reaches instead of scanning every
 claim per request: the index is built from ``safety_claims.rq`` (never contradicted claims)
-the first time a graph version is asked for, and is replaced when the version changes.
+the first time a graph version is asked for, and is replaced when the version changes. Rows
+hold JSON-ready values (IRIs and texts as ``str``, numbers as numbers), so the index is saved
+and loaded as it is (:mod:`~graph_service.services.index_store`).
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,52 +17,96 @@ from rdflib.term import Literal, Node
 
 from graph_service.backends import GraphBackend
 from graph_service.named_queries import Catalog
-from graph_service.services.queries import select_for_index
+from graph_service.services import per_version
+from graph_service.services.queries import plain, select_for_index
 
-__all__ = ["SafetyIndex", "get_safety_index"]
+__all__ = ["COLUMNS", "SafetyIndex", "build_safety_index", "get_safety_index"]
 
 _CACHE_KEY = "safety_index"
 _TEXT = ("summary", "management", "mechanism")
 
 
+#: the values a check reads from a claim's row (``safety_claims.rq`` variables)
+COLUMNS = ("claim_type", "claim_subject", "claim_object", "relation", "severity",
+           "severity_label", "severity_rank", "claim_kind_label", "status_label", "summary",
+           "management", "mechanism")
+
+
 @dataclass
 class SafetyIndex:
-    """Claim rows by claim IRI, and claim IRIs by the subject they state."""
+    """Claims by IRI and by the subject they state; each claim's values are kept as codes into
+    one table of distinct values (compact in memory, quick to save and load) and turned into a
+    row only when a check uses the claim."""
 
-    rows: dict[str, dict[str, Node]] = field(default_factory=dict)
+    values: list[Any] = field(default_factory=list)
+    claims: dict[str, list[int]] = field(default_factory=dict)
     by_subject: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, row: dict[str, Node]) -> None:
-        """Add one result row; rows repeating a claim (several texts) merge, English first."""
-        claim = str(row["claim"])
-        known = self.rows.get(claim)
-        if known is None:
-            self.rows[claim] = dict(row)
-            self.by_subject.setdefault(str(row["claim_subject"]), []).append(claim)
-            return
-        for key in _TEXT:
-            value = row.get(key)
-            if value is not None and _english(value) and not _english(known.get(key)):
-                known[key] = value
 
     def claims_about(self, subject: str) -> list[str]:
         """Claims whose ``dikg:subject`` is ``subject``."""
         return self.by_subject.get(subject, [])
+
+    def row(self, claim: str) -> dict[str, Any]:
+        """The claim's row: ``claim`` and every bound value of :data:`COLUMNS` (JSON-ready)."""
+        found: dict[str, Any] = {"claim": claim}
+        for column, code in zip(COLUMNS, self.claims[claim], strict=True):
+            value = self.values[code]
+            if value is not None:
+                found[column] = value
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        """The index as JSON-ready data (see :meth:`from_json`)."""
+        return {"columns": list(COLUMNS), "values": self.values, "claims": self.claims}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SafetyIndex:
+        """The index saved by :meth:`to_json`.
+
+        :raises ValueError: when it was saved with other columns.
+        """
+        if tuple(data["columns"]) != COLUMNS:
+            raise ValueError("the saved safety index has other columns")
+        index = cls(values=list(data["values"]), claims=dict(data["claims"]))
+        subject = COLUMNS.index("claim_subject")
+        for claim, codes in index.claims.items():
+            index.by_subject.setdefault(index.values[codes[subject]], []).append(claim)
+        return index
 
 
 def _english(value: Node | None) -> bool:
     return isinstance(value, Literal) and (value.language or "en").lower().startswith("en")
 
 
+def build_safety_index(rows: Iterable[Mapping[str, Node]]) -> SafetyIndex:
+    """Index the rows of ``safety_claims.rq``; rows repeating a claim (several texts) merge,
+    English first."""
+    merged: dict[str, dict[str, Node]] = {}
+    index = SafetyIndex()  # by_subject in row order (most severe first)
+    for row in rows:
+        claim = str(row["claim"])
+        known = merged.get(claim)
+        if known is None:
+            merged[claim] = dict(row)
+            index.by_subject.setdefault(str(row["claim_subject"]), []).append(claim)
+            continue
+        for key in _TEXT:
+            value = row.get(key)
+            if value is not None and _english(value) and not _english(known.get(key)):
+                known[key] = value
+    codes: dict[tuple[type, Any], int] = {}  # keyed with the type: 1 and True stay apart
+    for claim, row in merged.items():
+        values = [plain(row.get(column)) for column in COLUMNS]
+        index.claims[claim] = [codes.setdefault((type(v), v), len(codes)) for v in values]
+    index.values = [value for _, value in codes]
+    return index
+
+
 def get_safety_index(backend: GraphBackend, catalog: Catalog, *, version: str,
                      cache: MutableMapping[str, Any]) -> SafetyIndex:
     """The index for ``version`` (built on first use, then cached in ``cache``)."""
-    cached = cache.get(_CACHE_KEY)
-    if cached is not None and cached[0] == version:
-        index: SafetyIndex = cached[1]
-        return index
-    index = SafetyIndex()
-    for row in select_for_index(backend, catalog, "safety_claims"):
-        index.add(row)
-    cache[_CACHE_KEY] = (version, index)
-    return index
+    found: SafetyIndex | None = per_version.lookup(cache, _CACHE_KEY, backend, catalog, version)
+    if found is not None:
+        return found
+    index = build_safety_index(select_for_index(backend, catalog, "safety_claims"))
+    return per_version.remember(cache, _CACHE_KEY, version, index)  # type: ignore[no-any-return]

@@ -125,3 +125,84 @@ def test_index_queries_may_run_past_the_service_limit(tmp_path: Path) -> None:
             backend.query(cube)
     finally:
         backend.close()
+
+
+def _two_process_store() -> IsolatedBackend:
+    inner = OxigraphBackend()
+    inner.load([RdfSource(MINI, "turtle", name="mini.ttl")])
+    return IsolatedBackend(inner, timeout=30, processes=2)
+
+
+def test_one_warm_child_answers_sequential_queries() -> None:
+    """Free children are taken last-in first-out: with no overlap the second never starts
+    (a FIFO pool would alternate between two children and their separate block caches)."""
+    store = _two_process_store()
+    try:
+        pids = set()
+        for _ in range(4):
+            assert _count(store) == 46
+            pids.add(store.last_pid)
+        assert len(pids) == 1 and os.getpid() not in pids
+    finally:
+        store.close()
+
+
+def test_free_slots_give_the_latest_child_first_and_empty_slots_last() -> None:
+    import queue
+
+    from graph_service.backends.query_process import Slots
+
+    slots = Slots()
+    warm, warmer = object(), object()
+    slots.put(None)
+    slots.put(warm)  # type: ignore[arg-type]
+    slots.put(warmer)  # type: ignore[arg-type]
+    slots.put(None)  # a killed child's slot goes to the bottom
+    assert slots.get(timeout=1) is warmer
+    assert slots.get(timeout=1) is warm
+    assert slots.get(timeout=1) is None and slots.get_nowait() is None
+    started = time.monotonic()
+    with pytest.raises(queue.Empty):
+        slots.get(timeout=0.05)
+    assert time.monotonic() - started < 5
+
+
+def test_a_child_that_died_while_idle_is_replaced_unnoticed() -> None:
+    import signal
+
+    store = _two_process_store()
+    try:
+        _count(store)
+        dead = store.last_pid
+        assert dead is not None
+        os.kill(dead, signal.SIGKILL)
+        for _ in range(100):  # bounded wait until the kernel reports it dead
+            if not _alive(dead):
+                break
+            time.sleep(0.02)
+        assert _count(store) == 46  # no 503: the dead child is noticed before the query
+        assert store.last_pid not in (None, dead)
+    finally:
+        store.close()
+
+
+def test_serialized_bodies_cross_the_pipe_unchanged() -> None:
+    """Answers come back as raw bytes, byte for byte what the store wrote, with the counts."""
+    inner = OxigraphBackend()
+    data = "".join(f'<http://x/s{i}> <http://x/p> "v{i}\\u00e9\\n\\t" .\n'
+                   for i in range(3000)).encode()
+    inner.load([RdfSource(data, "nt", name="3000.nt")])
+    store = IsolatedBackend(inner, timeout=30, processes=1)
+    text = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
+    try:
+        for media_type in ("application/sparql-results+json", "text/csv"):
+            direct = inner.serialize_query(text, media_type=media_type, max_rows=2500)
+            served = store.serialize_query(text, media_type=media_type, max_rows=2500)
+            assert served == direct and len(served.body) > 60_000
+            assert served.rows == 2500 and served.truncated
+        graph = store.serialize_query("CONSTRUCT WHERE { ?s ?p ?o }",
+                                      media_type="application/n-triples")
+        assert graph.kind == "graph" and graph.rows == 3000 and not graph.truncated
+        assert store.last_pid != os.getpid()
+    finally:
+        store.close()

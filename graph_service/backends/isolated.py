@@ -7,19 +7,22 @@ each hold a read view of the store (a read-only directory, a checkpoint of a wri
 or a copy of an in-memory store). A query past ``query_timeout`` gets its child SIGKILLed (503
 ``QueryTimeout``); a child that dies is replaced (503 ``BackendUnavailable``). Writes go to
 the parent's store and bump a generation number; children reopen before their next query.
+
+The per-query path is kept short (see bench/notes.md): free children wait on a LIFO stack, so at
+low concurrency one warm child (its RocksDB block cache, its CPU caches) answers every query and
+the others start only when queries overlap; a serialized answer's body crosses the pipe as raw
+bytes (``send_bytes``), not inside a pickle; an idle child's death is noticed by polling its
+sentinel, a single non-blocking ``poll(2)``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import shutil
-import signal
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping
-from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from rdflib.term import Node
@@ -32,85 +35,13 @@ from graph_service.backends.base import (
     SerializedResult,
     effective_time_limit,
 )
-from graph_service.errors import BackendUnavailable, GraphServiceError, QueryTimeout
+from graph_service.backends.query_process import Child, Slots, receive
+from graph_service.errors import BackendUnavailable, QueryTimeout
 
 if TYPE_CHECKING:
     from graph_service.config import Settings
 
 __all__ = ["IsolatedBackend", "isolate"]
-
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["graph_service.backends.isolated", "pyoxigraph", "rdflib"])
-_START_TIMEOUT = 60.0
-
-
-def _open(spec: tuple[str, Any]) -> GraphBackend:
-    """Build the child's read view from ``spec``: (kind, directory path or N-Quads dump)."""
-    kind, payload = spec
-    if kind == "oxigraph-dir":
-        from graph_service.backends.oxigraph import OxigraphBackend
-
-        return OxigraphBackend(path=payload, read_only=True)
-    if kind == "oxigraph":
-        from graph_service.backends.oxigraph import OxigraphBackend
-
-        store: GraphBackend = OxigraphBackend()
-    else:
-        from graph_service.backends.rdflib_store import RdflibBackend
-
-        store = RdflibBackend()
-    if payload:
-        store.load([RdfSource(payload, "nquads", name="parent store")])
-    return store
-
-
-def _child(conn: Connection, spec: tuple[str, Any]) -> None:
-    """Child main loop: answer (method, kwargs) requests until the pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
-    store = _open(spec)
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            method, kwargs = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            conn.send(("ok", getattr(store, method)(**kwargs)))
-        except GraphServiceError as exc:
-            conn.send(("error", (type(exc), exc.message, exc.extra)))
-        except Exception as exc:  # a bug: report it as a 500 instead of losing the child
-            conn.send(("error", (GraphServiceError, f"{type(exc).__name__}: {exc}", {})))
-
-
-class _Child:
-    """One query process and the parent's end of its pipe."""
-
-    def __init__(self, spec: tuple[str, Any], generation: int) -> None:
-        self.generation = generation
-        self.conn, child_conn = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_child, args=(child_conn, spec), daemon=True)
-        self.process.start()
-        child_conn.close()
-        if not self.conn.poll(_START_TIMEOUT):
-            self.kill()
-            raise BackendUnavailable("the query process did not start in time")
-        try:
-            self.conn.recv()
-        except EOFError as exc:
-            self.kill()
-            raise BackendUnavailable("the query process could not open the store") from exc
-
-    @property
-    def pid(self) -> int:
-        """Process id of the child."""
-        return self.process.pid or 0
-
-    def kill(self) -> None:
-        """SIGKILL the child and reap it (its CPU and memory are freed)."""
-        if self.process.is_alive():
-            os.kill(self.pid, signal.SIGKILL)
-        self.process.join(timeout=10)
-        self.conn.close()
 
 
 class IsolatedBackend:
@@ -125,7 +56,7 @@ class IsolatedBackend:
         self._lock = threading.Lock()
         self._spec: tuple[int, tuple[str, Any]] | None = None
         self._snapshots: list[str] = []
-        self._idle: queue.Queue[_Child | None] = queue.Queue()
+        self._idle = Slots()
         for _ in range(processes):
             self._idle.put(None)  # a free slot; the child starts on first use
 
@@ -161,13 +92,12 @@ class IsolatedBackend:
         except queue.Empty:
             raise QueryTimeout(f"no query process became free within {self.timeout:g} s") from None
         try:
-            if child is not None and (child.generation != self.generation
-                                      or not child.process.is_alive()):
+            if child is not None and (child.generation != self.generation or child.exited()):
                 child.kill()
                 child = None
             if child is None:
                 generation = self.generation
-                child = _Child(self._current_spec(), generation)
+                child = Child(self._current_spec(), generation)
             self.last_pid = child.pid
             child.conn.send((method, kwargs))
             limit = effective_time_limit(self.timeout)
@@ -177,7 +107,7 @@ class IsolatedBackend:
                 raise QueryTimeout(f"the query ran longer than the {limit:g} s limit "
                                    "and its work was stopped")
             try:
-                status, payload = child.conn.recv()
+                status, payload = receive(child.conn)
             except (EOFError, OSError):
                 child.process.join(5)
                 code = child.process.exitcode

@@ -153,6 +153,24 @@ def test_406_lists_the_available_formats(client: Any) -> None:
     assert body["formats"] == list(GRAPH_TYPES)
 
 
+def test_remembered_negotiation_depends_on_accept_kind_and_format(client: Any) -> None:
+    """The endpoint remembers negotiation outcomes; each input still gets its own answer and a
+    refusal is refused again (not remembered as a success)."""
+    accept = "text/turtle, text/csv;q=0.5"
+    for _ in range(2):
+        select = client.get("/sparql", query_string={"query": LABEL_QUERY},
+                            headers={"Accept": accept})
+        assert select.status_code == 200 and select.mimetype == "text/csv"
+        graph = client.get("/sparql", query_string={"query": DESCRIBE_QUERY},
+                           headers={"Accept": accept})
+        assert graph.status_code == 200 and graph.mimetype == "text/turtle"
+        tsv = client.get("/sparql", query_string={"query": LABEL_QUERY, "format": "tsv"},
+                         headers={"Accept": accept})
+        assert tsv.mimetype == "text/tab-separated-values"
+        error(client.get("/sparql", query_string={"query": LABEL_QUERY},
+                         headers={"Accept": "text/turtle"}), 406, "not_acceptable")
+
+
 # --- service description --------------------------------------------------------------------
 
 def test_service_description_in_turtle_and_other_rdf_formats(client: Any) -> None:

@@ -11,6 +11,7 @@ reveal whether updates can be enabled at all).
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -93,6 +94,14 @@ def _single(params: Params, name: str) -> str | None:
     return values[0] if values else None
 
 
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str | None, kind: str, formats: tuple[str, ...]) -> str:
+    """:func:`negotiate`, remembered: clients send the same few ``Accept`` headers again and
+    again, and parsing one costs about as much as the rest of a cheap request's routing (a
+    refusal raises ``NotAcceptable`` every time, it is not remembered)."""
+    return negotiate(accept, kind=kind, formats=formats)
+
+
 def _answer(body: bytes, media_type: str, *, status: int = 200) -> Response:
     response = Response(body, status=status)
     response.headers["Content-Type"] = content_type(media_type)
@@ -135,8 +144,8 @@ def _query(params: Params, text: str) -> Response:
     dataset = Dataset(default_graphs=tuple(params.get("default-graph-uri", [])),
                       named_graphs=tuple(params.get("named-graph-uri", [])))
     check_dataset(dataset, settings=settings)
-    media_type = negotiate(request.headers.get("Accept"), kind=prepared.kind,
-                           formats=params.get("format", []))
+    media_type = _negotiated(request.headers.get("Accept"), prepared.kind,
+                             tuple(params.get("format", ())))
     answer = run_query(state.backend, prepared, media_type=media_type,
                        dataset=None if dataset.is_default() else dataset, settings=settings)
     if isinstance(answer, QueryResult):

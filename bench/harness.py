@@ -1,7 +1,8 @@
 """``bench/run``: generate, load, serve and measure, side by side in one run; write the results.
 
 For each size: load benchmarks (ours, ``oxigraph load``, pyoxigraph ``bulk_load``, rdflib at
-100k), start-up of the service on the prebuilt store, memory of its processes, then latency and
+100k), the build of the per-version indexes on the prebuilt store (``dikg index``, timed apart
+from the load), start-up of the service on the prebuilt store, memory of its processes, then latency and
 throughput at concurrency 1 and 8 of three SPARQL questions on the service (cache off) and on a
 raw ``oxigraph serve-read-only`` over the same data, ``POST /api/v1/check``, and a repeated
 workload on the service with its cache on. Every cell is bounded by a request count and seconds;
@@ -267,6 +268,8 @@ def main(argv: list[str] | None = None) -> None:
         entry: dict[str, Any] = {"triples": triples, "drugs": meta["drugs"]}
         entry["load"] = bench_loads(size, data, triples, args.repeat)
         store, raw_store = work / "store-dikg", work / "store-oxigraph"
+        entry["index"] = servers.build_indexes(store, work / "index-dikg.log")
+        log(f"{size} dikg index (per-version indexes, apart from the load): {entry['index']}")
         entry["start"] = bench_start(size, store, workers=args.workers, repeat=args.repeat)
         try:
             entry.update(bench_queries(size, store, raw_store, hubs, workers=args.workers,

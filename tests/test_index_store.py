@@ -13,7 +13,13 @@ from curation import ADMIN, ID, claim_update, copy_root, curated_store, entity_u
 
 from graph_service.backends.oxigraph import OxigraphBackend
 from graph_service.named_queries import load_catalog
-from graph_service.services import index_store, per_version, resolution, safety_index
+from graph_service.services import (
+    index_store,
+    per_version,
+    reach_graph,
+    resolution,
+    safety_index,
+)
 from graph_service.services.index_store import (
     build_all,
     ensure_indexes,
@@ -38,11 +44,12 @@ def comparable(parts: dict[str, Any]) -> dict[str, Any]:
     return {"resolution_index": parts["resolution_index"].to_json(),
             "term_labels": parts["term_labels"],
             "safety_index": parts["safety_index"].to_json(),
-            "safety_sources": parts["safety_sources"]}
+            "safety_sources": parts["safety_sources"],
+            "reach_graph": parts["reach_graph"].to_json()}
 
 
 def test_doctests() -> None:
-    for module in (index_store, per_version, resolution, safety_index):
+    for module in (index_store, per_version, reach_graph, resolution, safety_index):
         assert doctest.testmod(module).failed == 0, module.__name__
 
 
@@ -97,7 +104,8 @@ def test_concurrent_builders_build_once(root: Path) -> None:
 
 def test_old_index_files_are_pruned(root: Path) -> None:
     parts = {"resolution_index": resolution.ResolutionIndex(), "term_labels": {},
-             "safety_index": safety_index.SafetyIndex(), "safety_sources": []}
+             "safety_index": safety_index.SafetyIndex(), "safety_sources": [],
+             "reach_graph": reach_graph.ReachGraph()}
     for n in range(index_store.KEEP + 3):
         write_indexes(root, [f"v{n}"], parts)
     names = {p.name for p in index_files(root)}

@@ -1,8 +1,9 @@
 """The safety check: is this combination of medications and conditions a known problem, and why?
 
 Inputs are resolved (never guessed); each medication's reach (itself, ingredients, salt parent,
-classes: ``reach.rq``) and each condition's reach (``condition_reach.rq``) are matched against
-the non-contradicted contraindications, interactions and warnings whose subject a medication
+classes: the path of ``reach.rq``) and each condition's reach (``condition_reach.rq``'s path),
+walked in memory on the per-version :mod:`~graph_service.services.reach_graph`, are matched
+against the non-contradicted contraindications, interactions and warnings whose subject a medication
 reaches (the per-version :mod:`~graph_service.services.safety_index`). One alert per problem
 (a pair of inputs): the most severe claim, with the chain of stated triples and its sources,
 and the other claims about the same pair in ``other_claims`` (sources can disagree).
@@ -14,13 +15,11 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import URIRef
-
 from graph_service.backends import GraphBackend
 from graph_service.errors import InvalidParameter
 from graph_service.named_queries import Catalog
 from graph_service.services import explanations as ex
-from graph_service.services.queries import select
+from graph_service.services.reach_graph import get_reach_graph
 from graph_service.services.resolution import Resolution, ResolutionIndex, resolve
 from graph_service.services.safety_index import get_safety_index
 from graph_service.services.sources import citations, consulted_sources
@@ -90,10 +89,13 @@ def _resolve_all(index: ResolutionIndex, names: tuple[str, ...], field: str, ent
     return found
 
 
-def _reach(backend: GraphBackend, catalog: Catalog, items: dict[str, str],
-           query: str) -> dict[str, set[str]]:
-    return {iri: {str(r["node"]) for r in select(backend, catalog, query, item=URIRef(iri))}
-            for iri in items}
+def _reached_by(reach: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Node -> the inputs (in input order) whose reach contains it."""
+    found: dict[str, list[str]] = {}
+    for item, nodes in reach.items():
+        for node in nodes:
+            found.setdefault(node, []).append(item)
+    return found
 
 
 def _alert(row: dict[str, Any], kind: str, subject: str, obj: str, inputs: dict[str, str],
@@ -151,33 +153,37 @@ def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *
     meds = _resolve_all(index, request.drugs, "drugs", "medication", resolved, unresolved)
     conds = _resolve_all(index, request.conditions, "conditions", "condition", resolved,
                          unresolved)
-    med_reach = _reach(backend, catalog, meds, "reach")
-    cond_reach = _reach(backend, catalog, conds, "condition_reach")
+    graph = get_reach_graph(backend, catalog, version=graph_version, cache=cache)
+    med_reach = {iri: graph.reach(iri, mode="medication") for iri in meds}
+    by_med = _reached_by(med_reach)
+    by_cond = _reached_by({iri: graph.reach(iri, mode="condition") for iri in conds})
     labels = ex.get_labels(backend, catalog, version=graph_version, cache=cache)
     safety = get_safety_index(backend, catalog, version=graph_version, cache=cache)
-    edges: dict[str, list[ex.Triple]] = {}
+    walks: dict[tuple[str, str], list[ex.Triple]] = {}
+
+    def walk(item: str, mode: str) -> list[ex.Triple]:
+        if (item, mode) not in walks:
+            walks[item, mode] = graph.walk(item, mode=mode)
+        return walks[item, mode]
+
     alerts: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
     for a in meds:
         for subj in sorted(med_reach[a]):
             for claim in safety.claims_about(subj):
-                row = safety.row(claim)
-                obj = str(row["claim_object"])
-                pairs = [(b, "drug-drug", "medication") for b in meds
-                         if b != a and obj in med_reach[b]]
-                pairs += [(c, "drug-condition", "condition") for c in conds
-                          if obj in cond_reach[c]]
+                obj = safety.object_of(claim)
+                pairs = [(b, "drug-drug", "medication") for b in by_med.get(obj, ()) if b != a]
+                pairs += [(c, "drug-condition", "condition") for c in by_cond.get(obj, ())]
                 for b, kind, mode in pairs:
                     key = (claim, frozenset((a, b)))
                     if key in alerts:
                         continue
-                    first = ex.chain(ex.reach_edges(backend, catalog, a, edges), a, subj,
-                                     mode="medication")
-                    second = ex.chain(ex.reach_edges(backend, catalog, b, edges), b, obj,
-                                      mode=mode)
-                    if first is None or second is None:  # reach query and chain disagree: a bug
+                    first = ex.chain(walk(a, "medication"), a, subj, mode="medication")
+                    second = ex.chain(walk(b, mode), b, obj, mode=mode)
+                    if first is None or second is None:  # reach and chain disagree: a bug
                         raise RuntimeError(f"no stated chain explains {claim} for {a} and {b}")
-                    alerts[key] = _alert(row, kind, a, b, {**meds, **conds}, (first, second),
-                                         labels, citations(backend, catalog, claim))
+                    alerts[key] = _alert(safety.row(claim), kind, a, b, {**meds, **conds},
+                                         (first, second), labels,
+                                         citations(backend, catalog, claim))
     ordered = _group(list(alerts.values()))
     answer: dict[str, Any] = {
         "resolved": resolved, "unresolved": unresolved, "alerts": ordered,

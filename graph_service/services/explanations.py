@@ -24,6 +24,7 @@ from graph_service.services import per_version
 from graph_service.services.queries import select, select_for_index
 
 __all__ = [
+    "GRAMMARS",
     "Triple",
     "chain",
     "claim_triples",
@@ -37,7 +38,8 @@ Triple = tuple[str, str, str]
 
 _TYPE, _SUB, _BROADER = str(RDF.type), str(RDFS.subClassOf), str(SKOS.broader)
 _INGREDIENT, _SALT = str(DIKG.hasIngredient), str(DIKG.saltOf)
-_GRAMMARS: dict[str, dict[int, dict[str, int]]] = {
+#: mode -> state -> predicate -> next state (every state accepts)
+GRAMMARS: dict[str, dict[int, dict[str, int]]] = {
     "medication": {0: {_INGREDIENT: 1, _SALT: 2, _TYPE: 3}, 1: {_SALT: 2, _TYPE: 3},
                    2: {_TYPE: 3}, 3: {_SUB: 3}},
     "condition": {0: {_BROADER: 0}},
@@ -71,7 +73,7 @@ def chain(edges: Iterable[Triple], start: str, target: str, *, mode: str) -> lis
     """
     if start == target:
         return []
-    grammar = _GRAMMARS[mode]
+    grammar = GRAMMARS[mode]
     origin, goal = (target, start) if mode == "contained" else (start, target)
     outgoing: dict[str, list[Triple]] = {}
     for edge in edges:

@@ -1,11 +1,12 @@
 """Per-graph-version indexes saved beside an on-disk store: built once, loaded by every worker.
 
-The name index, labels, safety-claim index and consulted sources of a graph version are built
-from whole-graph queries, which take seconds on a large store. They are built once per version,
-by one process holding ``ROOT/dikg-indexes/build.lock``, and written atomically (temporary file,
-fsync, rename) to ``ROOT/dikg-indexes/<version>.json``; workers load that file in milliseconds.
-A file is only ever read for the version it names (the version is also stored inside it and
-checked), so a write or release, which changes the graph version, never reads an old index.
+The name index, labels, safety-claim index, consulted sources and reach graph of a version
+are built from whole-graph queries, which take seconds on a large store. They are built once
+per version, by one process holding ``ROOT/dikg-indexes/build.lock``, and written atomically
+(temporary file, fsync, rename) to ``ROOT/dikg-indexes/<version>.json``; workers load that file
+in a fraction of a second. A file is only ever read for the version it names (the version is
+also stored inside it and checked), so a write or release, which changes the graph version,
+never reads an old index.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from graph_service.errors import BackendUnavailable
 from graph_service.named_queries import Catalog
 from graph_service.services.explanations import get_labels
 from graph_service.services.queries import INDEX_TIME_LIMIT
+from graph_service.services.reach_graph import ReachGraph, get_reach_graph
 from graph_service.services.resolution import ResolutionIndex, get_index
 from graph_service.services.safety_index import SafetyIndex, get_safety_index
 from graph_service.services.sources import consulted_sources
@@ -39,7 +41,7 @@ __all__ = ["DIRECTORY", "IndexProvider", "build_all", "build_indexes", "ensure_i
 log = logging.getLogger(__name__)
 
 DIRECTORY = "dikg-indexes"
-FORMAT = 1  # bump when the saved structure changes: older files are then rebuilt
+FORMAT = 2  # bump when the saved structure changes: older files are then rebuilt
 KEEP = 4  # index files kept besides the one just written (other versions still served)
 _LOCK_WAIT = INDEX_TIME_LIMIT + 60.0
 
@@ -63,6 +65,7 @@ def build_all(backend: GraphBackend, catalog: Catalog, version: str) -> dict[str
         "term_labels": get_labels(backend, catalog, version=version, cache=cache),
         "safety_index": get_safety_index(backend, catalog, version=version, cache=cache),
         "safety_sources": consulted_sources(backend, catalog, version=version, cache=cache),
+        "reach_graph": get_reach_graph(backend, catalog, version=version, cache=cache),
     }
     return found
 
@@ -73,7 +76,8 @@ def _encode(parts: Mapping[str, Any], version: str, seconds: float) -> bytes:
             "resolution_index": parts["resolution_index"].to_json(),
             "term_labels": parts["term_labels"],
             "safety_index": parts["safety_index"].to_json(),
-            "safety_sources": parts["safety_sources"]}
+            "safety_sources": parts["safety_sources"],
+            "reach_graph": parts["reach_graph"].to_json()}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -92,7 +96,8 @@ def read_indexes(root: Path, version: str) -> dict[str, Any] | None:
     return {"resolution_index": ResolutionIndex.from_json(data["resolution_index"]),
             "term_labels": data["term_labels"],
             "safety_index": SafetyIndex.from_json(data["safety_index"]),
-            "safety_sources": data["safety_sources"]}
+            "safety_sources": data["safety_sources"],
+            "reach_graph": ReachGraph.from_json(data["reach_graph"])}
 
 
 def _prune(directory: Path, keep: Path) -> None:

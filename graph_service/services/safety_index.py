@@ -30,6 +30,7 @@ _TEXT = ("summary", "management", "mechanism")
 COLUMNS = ("claim_type", "claim_subject", "claim_object", "relation", "severity",
            "severity_label", "severity_rank", "claim_kind_label", "status_label", "summary",
            "management", "mechanism")
+_OBJECT = COLUMNS.index("claim_object")
 
 
 @dataclass
@@ -45,6 +46,10 @@ class SafetyIndex:
     def claims_about(self, subject: str) -> list[str]:
         """Claims whose ``dikg:subject`` is ``subject``."""
         return self.by_subject.get(subject, [])
+
+    def object_of(self, claim: str) -> Any:
+        """The claim's ``dikg:object`` (without decoding the rest of its row)."""
+        return self.values[self.claims[claim][_OBJECT]]
 
     def row(self, claim: str) -> dict[str, Any]:
         """The claim's row: ``claim`` and every bound value of :data:`COLUMNS` (JSON-ready)."""

@@ -1,0 +1,71 @@
+"""The in-memory reach graph answers exactly what the reach property paths answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from graph_service.backends import GraphBackend, RdfSource
+from graph_service.models import QUERIES_DIR
+from graph_service.named_queries import load_catalog
+from graph_service.services.queries import select
+from graph_service.services.reach_graph import ReachGraph, get_reach_graph
+
+FIXTURE = Path(__file__).resolve().parent / "resources" / "api_fixture.ttl"
+CATALOG = load_catalog(QUERIES_DIR)
+
+
+@pytest.fixture(params=["curated", "fixture-oxigraph", "fixture-rdflib"])
+def store(request: pytest.FixtureRequest, graph_store: GraphBackend) -> Iterator[GraphBackend]:
+    """The curated graph, and the fixture graph (condition hierarchy) on both embedded stores."""
+    if request.param == "curated":
+        yield graph_store
+        return
+    if request.param == "fixture-oxigraph":
+        from graph_service.backends.oxigraph import OxigraphBackend
+
+        backend: GraphBackend = OxigraphBackend()
+    else:
+        from graph_service.backends.rdflib_store import RdflibBackend
+
+        backend = RdflibBackend()
+    backend.load([RdfSource(FIXTURE, "turtle", name=FIXTURE.name)])
+    yield backend
+    backend.close()
+
+
+def entities(store: GraphBackend, category: tuple[str, ...]) -> list[str]:
+    rows = select(store, CATALOG, "entity_labels")
+    return sorted({str(r["entity"]) for r in rows if str(r["category"]) in category})
+
+
+def test_reaches_equal_the_property_paths_and_walks_are_stated_edges(
+        store: GraphBackend) -> None:
+    graph = get_reach_graph(store, CATALOG, version="v", cache={})
+    medications = entities(store, ("drug", "product"))
+    conditions = entities(store, ("condition",))
+    assert medications and conditions
+    reached_classes = 0
+    for mode, query, items in (("medication", "reach", medications),
+                               ("condition", "condition_reach", conditions)):
+        for item in items:
+            expected = {str(r["node"]) for r in select(store, CATALOG, query, item=URIRef(item))}
+            assert graph.reach(item, mode=mode) == expected, (mode, item)
+            reached_classes += len(expected) > 1
+            stated = {(str(r["s"]), str(r["p"]), str(r["o"]))
+                      for r in select(store, CATALOG, "reach_edges", item=URIRef(item))}
+            assert set(graph.walk(item, mode=mode)) <= stated
+    assert reached_classes > len(medications) // 2  # most items reach more than themselves
+
+
+def test_saved_form_round_trips(store: GraphBackend) -> None:
+    graph = get_reach_graph(store, CATALOG, version="v", cache={})
+    assert ReachGraph.from_json(graph.to_json()) == graph
+
+
+def test_contained_mode_is_not_walked_forward() -> None:
+    with pytest.raises(ValueError, match="contained"):
+        ReachGraph().walk("x", mode="contained")

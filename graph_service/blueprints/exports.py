@@ -47,7 +47,8 @@ def export() -> Response:
 
     Query parameters: ``format`` (required; see ``FORMATS``), ``focus`` (name, id or IRI),
     ``depth`` (0-5, default 1), ``include`` (``inferred``, ``sources``, ``contradicted``),
-    ``types`` (node types to keep, e.g. ``Drug,Receptor``).
+    ``types`` (node types to keep, e.g. ``Drug,Receptor``). SVG/PNG drawings are limited in
+    size (400 ``graph_too_large`` with how to narrow the selection) and cached per graph version.
     """
     name = request.args.get("format", "").strip()
     if not name:
@@ -66,6 +67,8 @@ def export() -> Response:
     response.headers["X-Graph-Nodes"] = str(exported.nodes)
     response.headers["X-Graph-Edges"] = str(exported.edges)
     response.headers["X-Graph-Version"] = state.graph_version
+    if exported.layout:
+        response.headers["X-Graph-Layout"] = exported.layout
     return response
 
 

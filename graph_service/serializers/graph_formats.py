@@ -18,7 +18,13 @@ from typing import Literal
 import networkx as nx
 from rdflib import Graph
 
-from graph_service.serializers.graph_render import to_dot, to_png, to_svg, type_color
+from graph_service.serializers.graph_drawing import (
+    DOT_MAX_EDGES,
+    MAX_DRAWN_EDGES,
+    MAX_DRAWN_NODES,
+    draw,
+)
+from graph_service.serializers.graph_render import DEFAULT_TIMEOUT, to_dot, type_color
 
 __all__ = [
     "FORMATS",
@@ -119,6 +125,22 @@ def to_csv(graph: nx.MultiDiGraph) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def to_svg(graph: nx.MultiDiGraph, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+    """SVG drawn by Graphviz (``dot``, or ``sfdp`` for larger graphs; see :mod:`.graph_drawing`).
+
+    :raises GraphTooLarge: over the drawing limits.
+    """
+    return draw(graph, output="svg", timeout=timeout)
+
+
+def to_png(graph: nx.MultiDiGraph, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+    """PNG drawn by Graphviz (``dot``, or ``sfdp`` for larger graphs; see :mod:`.graph_drawing`).
+
+    :raises GraphTooLarge: over the drawing limits.
+    """
+    return draw(graph, output="png", timeout=timeout)
+
+
 def to_turtle(rdf: Graph) -> bytes:
     """Turtle of the selected subgraph."""
     return rdf.serialize(format="turtle", encoding="utf-8")
@@ -144,8 +166,11 @@ class GraphFormat:
     reads: Literal["graph", "rdf"]
     writer: Callable[..., bytes]
     summary: str
+    drawn: bool = False  # drawn by Graphviz: size-limited, cached, given a time limit
 
 
+_DRAWN = (f" (dot; sfdp above {DOT_MAX_EDGES} edges; at most {MAX_DRAWN_NODES} nodes and "
+          f"{MAX_DRAWN_EDGES} edges)")
 FORMATS: dict[str, GraphFormat] = {f.name: f for f in (
     GraphFormat("graphml", "graphml", "application/graphml+xml", "graph", to_graphml,
                 "GraphML (yEd, Cytoscape desktop, networkx)"),
@@ -157,8 +182,10 @@ FORMATS: dict[str, GraphFormat] = {f.name: f for f in (
     GraphFormat("dot", "dot", "text/vnd.graphviz; charset=utf-8", "graph", to_dot,
                 "Graphviz DOT"),
     GraphFormat("csv", "csv", "text/csv; charset=utf-8", "graph", to_csv, "CSV edge list"),
-    GraphFormat("svg", "svg", "image/svg+xml", "graph", to_svg, "SVG drawn by Graphviz dot"),
-    GraphFormat("png", "png", "image/png", "graph", to_png, "PNG drawn by Graphviz dot"),
+    GraphFormat("svg", "svg", "image/svg+xml", "graph", to_svg,
+                "SVG drawn by Graphviz" + _DRAWN, drawn=True),
+    GraphFormat("png", "png", "image/png", "graph", to_png,
+                "PNG drawn by Graphviz" + _DRAWN, drawn=True),
     GraphFormat("turtle", "ttl", "text/turtle; charset=utf-8", "rdf", to_turtle, "RDF Turtle"),
     GraphFormat("ntriples", "nt", "application/n-triples", "rdf", to_ntriples, "RDF N-Triples"),
     GraphFormat("jsonld", "jsonld", "application/ld+json", "rdf", to_jsonld, "RDF JSON-LD"),

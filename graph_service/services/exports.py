@@ -22,6 +22,8 @@ from graph_service.named_queries import Catalog
 from graph_service.serializers.graph_formats import FORMATS, GraphFormat, resolve_format
 from graph_service.serializers.graph_render import DEFAULT_TIMEOUT
 from graph_service.serializers.graphs import Reach, local_name, project
+from graph_service.services.drawing_cache import drawing_cache
+from graph_service.services.export_drawings import draw_selection
 from graph_service.services.graph_selection import (
     ProjectedGraph,
     Selection,
@@ -49,6 +51,7 @@ class ExportFile:
     filename: str
     nodes: int
     edges: int
+    layout: str = ""  # the Graphviz layout engine of a drawing (dot or sfdp)
 
 
 def read_query(queries_dir: Path, name: str) -> str:
@@ -171,11 +174,17 @@ def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str
         node = _focus_node(backend, projected, focus, catalog=catalog,
                            cache=cache if cache is not None else {})
     selection = Selection(focus=node, depth=depth, types=types, include=include)
+    if chosen_format.drawn:
+        key = (chosen_format.name, node, depth, frozenset(t.lower() for t in types), include)
+        drawn = drawing_cache(cache if cache is not None else {}, projected.version).get_or_make(
+            key, lambda: draw_selection(projected, selection, chosen_format,
+                                        timeout=render_timeout), size=lambda d: len(d.body))
+        return ExportFile(body=drawn.body, media_type=chosen_format.media_type,
+                          filename=_filename(node, depth, chosen_format.extension),
+                          nodes=drawn.nodes, edges=drawn.edges, layout=drawn.layout)
     selected = select(projected, selection)
     if chosen_format.reads == "rdf":
         body = chosen_format.writer(rdf_subgraph(projected, selected, include=include))
-    elif chosen_format.name in ("svg", "png"):
-        body = chosen_format.writer(selected, timeout=render_timeout)
     else:
         body = chosen_format.writer(selected)
     return ExportFile(body=body, media_type=chosen_format.media_type,

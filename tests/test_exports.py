@@ -18,7 +18,7 @@ import rdflib.compare
 
 from graph_service.backends import GraphBackend, RdfSource
 from graph_service.errors import InvalidParameter, NotFound, QueryTimeout
-from graph_service.models import ID, QUERIES_DIR
+from graph_service.models import DIKG, ID, QUERIES_DIR
 from graph_service.serializers import graph_formats
 from graph_service.serializers.graph_render import to_dot, to_svg
 from graph_service.services.exports import export_graph, load_projection
@@ -118,6 +118,10 @@ def test_inferred_and_contradicted_edges_only_when_asked(projected: ProjectedGra
     assert reach["inference"] == "inferred"
     assert reach["claim"] == str(ID["ci-naltrexone-opioid-agonist"])
     assert reach["explanation"].startswith("Percocet contains a member of opioid agonist")
+    stated = full.edges[NALTREXONE, str(DIKG.OpioidAgonist), reach["claim"]]
+    # the chain ends with the stated claim by its ends' labels (its summary is on the edge)
+    assert reach["explanation"].endswith(f"stated: naltrexone {stated['label']} opioid agonist")
+    assert reach["summary"] == stated["summary"] and stated["summary"]
     assert (str(ID.revia), str(ID.fentanyl)) in inferred
     assert (str(ID.revia), str(ID["acute-hepatitis"])) in inferred  # product + narrower
     contradicted = [d for *_, d in full.edges(data=True) if d["contradicted"]]

@@ -171,14 +171,15 @@ _VIA = {"member": "is a member of", "salt": "is a salt of",
         "ingredient member": "contains a member of", "narrower": "is narrower than"}
 
 
-def _explain(reader: _Reader, reach: Reach, subject: Node | None, target: Node | None) -> str:
-    """``fentanyl is a member of opioid agonist; ...`` — the chain behind an inferred edge."""
+def _explain(reader: _Reader, reach: Reach, subject: Node | None, target: Node | None,
+             stated: str) -> str:
+    """``fentanyl is a member of opioid agonist; stated: naltrexone contraindicated with opioid
+    agonist`` — the chain behind an inferred edge (the claim's summary is on the edge itself)."""
     steps = [f"{reader.label(URIRef(node))} {_VIA.get(via, via)} {reader.label(end)}"
              for node, via, end in ((reach.source, reach.source_via, subject),
                                     (reach.target, reach.target_via, target))
              if via and end is not None]
-    summary = reader.graph.value(URIRef(reach.claim), DIKG.summary)
-    return "; ".join([*steps, f"stated: {summary or reach.claim}"])
+    return "; ".join([*steps, f"stated: {stated}"])
 
 
 def project(graph: Graph, *, reaches: Iterable[Reach] = (),
@@ -207,12 +208,17 @@ def project(graph: Graph, *, reaches: Iterable[Reach] = (),
         if subject in reader.entity_set and target in reader.entity_set:
             claim_edges[str(claim)] = _claim_edge(reader, claim)
             result.add_edge(str(subject), str(target), key=str(claim), **claim_edges[str(claim)])
+    statements: dict[str, str] = {}  # claim -> "subject relation object", shared by its reaches
     for reach in reaches:
         stated = claim_edges.get(reach.claim)
         if stated is None or reach.source not in result or reach.target not in result:
             continue
-        how = _explain(reader, reach, graph.value(URIRef(reach.claim), DIKG.subject),
-                       graph.value(URIRef(reach.claim), DIKG.object))
+        subject = graph.value(URIRef(reach.claim), DIKG.subject)
+        target = graph.value(URIRef(reach.claim), DIKG.object)
+        if reach.claim not in statements and subject is not None and target is not None:
+            statements[reach.claim] = (f"{reader.label(subject)} {stated['label']} "
+                                       f"{reader.label(target)}")
+        how = _explain(reader, reach, subject, target, statements.get(reach.claim, reach.claim))
         edge = {**stated, "inference": "inferred", "inferred": True, "explanation": how}
         key = f"{reach.claim}#reach-{local_name(reach.source)}-{local_name(reach.target)}"
         result.add_edge(reach.source, reach.target, key=key, **edge)

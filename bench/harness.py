@@ -2,11 +2,12 @@
 
 For each size: load benchmarks (ours, ``oxigraph load``, pyoxigraph ``bulk_load``, rdflib at
 100k), the build of the per-version indexes on the prebuilt store (``dikg index``, timed apart
-from the load), start-up of the service on the prebuilt store, memory of its processes, then latency and
-throughput at concurrency 1 and 8 of three SPARQL questions on the service (cache off) and on a
-raw ``oxigraph serve-read-only`` over the same data, ``POST /api/v1/check``, and a repeated
-workload on the service with its cache on. Every cell is bounded by a request count and seconds;
-``--repeat`` runs are summarized by their medians. Servers are started and stopped here.
+from the load), start-up of the service on the prebuilt store, memory of its processes, then
+latency and throughput at concurrency 1 and 8 of three SPARQL questions on the service (cache
+off) and on a raw ``oxigraph serve-read-only`` over the same data, ``POST /api/v1/check``, and a
+repeated workload on the service with its cache on. Every cell is bounded by a request count and
+seconds; ``--repeat`` runs are summarized by their medians. Servers are started and stopped
+here.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from curation import ADMIN, ID, claim_update, copy_root, curated_store, entity_u
 from graph_service.backends.oxigraph import OxigraphBackend
 from graph_service.named_queries import load_catalog
 from graph_service.services import (
+    citation_index,
     index_store,
     per_version,
     reach_graph,
@@ -41,15 +42,14 @@ def index_files(root: Path) -> list[Path]:
 
 
 def comparable(parts: dict[str, Any]) -> dict[str, Any]:
-    return {"resolution_index": parts["resolution_index"].to_json(),
-            "term_labels": parts["term_labels"],
-            "safety_index": parts["safety_index"].to_json(),
-            "safety_sources": parts["safety_sources"],
-            "reach_graph": parts["reach_graph"].to_json()}
+    assert set(parts) == set(per_version.INDEX_KEYS)
+    return {key: value.to_json() if hasattr(value, "to_json") else value
+            for key, value in parts.items()}
 
 
 def test_doctests() -> None:
-    for module in (index_store, per_version, reach_graph, resolution, safety_index):
+    for module in (citation_index, index_store, per_version, reach_graph, resolution,
+                   safety_index):
         assert doctest.testmod(module).failed == 0, module.__name__
 
 
@@ -105,7 +105,8 @@ def test_concurrent_builders_build_once(root: Path) -> None:
 def test_old_index_files_are_pruned(root: Path) -> None:
     parts = {"resolution_index": resolution.ResolutionIndex(), "term_labels": {},
              "safety_index": safety_index.SafetyIndex(), "safety_sources": [],
-             "reach_graph": reach_graph.ReachGraph()}
+             "reach_graph": reach_graph.ReachGraph(),
+             "citation_index": citation_index.CitationIndex()}
     for n in range(index_store.KEEP + 3):
         write_indexes(root, [f"v{n}"], parts)
     names = {p.name for p in index_files(root)}

@@ -1,4 +1,4 @@
-"""The in-memory reach graph answers exactly what the reach property paths answer."""
+"""The in-memory reach graph and citation index answer exactly what their queries answer."""
 
 from __future__ import annotations
 
@@ -69,3 +69,19 @@ def test_saved_form_round_trips(store: GraphBackend) -> None:
 def test_contained_mode_is_not_walked_forward() -> None:
     with pytest.raises(ValueError, match="contained"):
         ReachGraph().walk("x", mode="contained")
+
+
+def test_citation_index_gives_every_claim_the_citations_of_claim_citations(
+        store: GraphBackend) -> None:
+    from graph_service.services.citation_index import CitationIndex, get_citation_index
+    from graph_service.services.sources import citations
+
+    index = get_citation_index(store, CATALOG, version="v", cache={})
+    claims = {str(r["claim"]) for r in select(store, CATALOG, "safety_claims")}
+    assert claims and CitationIndex.from_json(index.to_json()) == index
+    cited = 0
+    for claim in sorted(claims):
+        expected = citations(store, CATALOG, claim)
+        assert index.citations(claim) == expected, claim
+        cited += bool(expected)
+    assert cited > len(claims) // 2

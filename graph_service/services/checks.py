@@ -3,10 +3,11 @@
 Inputs are resolved (never guessed); each medication's reach (itself, ingredients, salt parent,
 classes: the path of ``reach.rq``) and each condition's reach (``condition_reach.rq``'s path),
 walked in memory on the per-version :mod:`~graph_service.services.reach_graph`, are matched
-against the non-contradicted contraindications, interactions and warnings whose subject a medication
-reaches (the per-version :mod:`~graph_service.services.safety_index`). One alert per problem
-(a pair of inputs): the most severe claim, with the chain of stated triples and its sources,
-and the other claims about the same pair in ``other_claims`` (sources can disagree).
+against the non-contradicted contraindications, interactions and warnings whose subject a
+medication reaches (the per-version :mod:`~graph_service.services.safety_index`). One alert per
+problem (a pair of inputs): the most severe claim, with the chain of stated triples and its
+sources (the per-version :mod:`~graph_service.services.citation_index`: no query per alert), and
+the other claims about the same pair in ``other_claims`` (sources can disagree).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from graph_service.backends import GraphBackend
 from graph_service.errors import InvalidParameter
 from graph_service.named_queries import Catalog
 from graph_service.services import explanations as ex
+from graph_service.services.citation_index import get_citation_index
 from graph_service.services.reach_graph import get_reach_graph
 from graph_service.services.resolution import Resolution, ResolutionIndex, resolve
 from graph_service.services.safety_index import get_safety_index
-from graph_service.services.sources import citations, consulted_sources
+from graph_service.services.sources import consulted_sources
 
 __all__ = ["DISCLAIMER", "MAX_ITEMS", "CheckRequest", "parse_check_request", "run_check"]
 
@@ -159,6 +161,7 @@ def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *
     by_cond = _reached_by({iri: graph.reach(iri, mode="condition") for iri in conds})
     labels = ex.get_labels(backend, catalog, version=graph_version, cache=cache)
     safety = get_safety_index(backend, catalog, version=graph_version, cache=cache)
+    cites = get_citation_index(backend, catalog, version=graph_version, cache=cache)
     walks: dict[tuple[str, str], list[ex.Triple]] = {}
 
     def walk(item: str, mode: str) -> list[ex.Triple]:
@@ -183,7 +186,7 @@ def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *
                         raise RuntimeError(f"no stated chain explains {claim} for {a} and {b}")
                     alerts[key] = _alert(safety.row(claim), kind, a, b, {**meds, **conds},
                                          (first, second), labels,
-                                         citations(backend, catalog, claim))
+                                         cites.citations(claim))
     ordered = _group(list(alerts.values()))
     answer: dict[str, Any] = {
         "resolved": resolved, "unresolved": unresolved, "alerts": ordered,

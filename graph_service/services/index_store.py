@@ -1,12 +1,12 @@
 """Per-graph-version indexes saved beside an on-disk store: built once, loaded by every worker.
 
-The name index, labels, safety-claim index, consulted sources and reach graph of a version
-are built from whole-graph queries, which take seconds on a large store. They are built once
-per version, by one process holding ``ROOT/dikg-indexes/build.lock``, and written atomically
-(temporary file, fsync, rename) to ``ROOT/dikg-indexes/<version>.json``; workers load that file
-in a fraction of a second. A file is only ever read for the version it names (the version is
-also stored inside it and checked), so a write or release, which changes the graph version,
-never reads an old index.
+The name index, labels, safety-claim index, consulted sources, reach graph and citations of a
+version are built from whole-graph queries, which take seconds on a large store. They are built
+once per version, by one process holding ``ROOT/dikg-indexes/build.lock``, and written
+atomically (temporary file, fsync, rename) to ``ROOT/dikg-indexes/<version>.json``; workers load
+that file in a fraction of a second. A file is only ever read for the version it names (the
+version is also stored inside it and checked), so a write or release, which changes the graph
+version, never reads an old index.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from graph_service.backends import GraphBackend
 from graph_service.config import Settings
 from graph_service.errors import BackendUnavailable
 from graph_service.named_queries import Catalog
+from graph_service.services.citation_index import CitationIndex, get_citation_index
 from graph_service.services.explanations import get_labels
 from graph_service.services.queries import INDEX_TIME_LIMIT
 from graph_service.services.reach_graph import ReachGraph, get_reach_graph
@@ -41,7 +42,7 @@ __all__ = ["DIRECTORY", "IndexProvider", "build_all", "build_indexes", "ensure_i
 log = logging.getLogger(__name__)
 
 DIRECTORY = "dikg-indexes"
-FORMAT = 2  # bump when the saved structure changes: older files are then rebuilt
+FORMAT = 5  # bump when the saved structure changes: older files are then rebuilt
 KEEP = 4  # index files kept besides the one just written (other versions still served)
 _LOCK_WAIT = INDEX_TIME_LIMIT + 60.0
 
@@ -66,6 +67,7 @@ def build_all(backend: GraphBackend, catalog: Catalog, version: str) -> dict[str
         "safety_index": get_safety_index(backend, catalog, version=version, cache=cache),
         "safety_sources": consulted_sources(backend, catalog, version=version, cache=cache),
         "reach_graph": get_reach_graph(backend, catalog, version=version, cache=cache),
+        "citation_index": get_citation_index(backend, catalog, version=version, cache=cache),
     }
     return found
 
@@ -77,7 +79,8 @@ def _encode(parts: Mapping[str, Any], version: str, seconds: float) -> bytes:
             "term_labels": parts["term_labels"],
             "safety_index": parts["safety_index"].to_json(),
             "safety_sources": parts["safety_sources"],
-            "reach_graph": parts["reach_graph"].to_json()}
+            "reach_graph": parts["reach_graph"].to_json(),
+            "citation_index": parts["citation_index"].to_json()}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -97,7 +100,8 @@ def read_indexes(root: Path, version: str) -> dict[str, Any] | None:
             "term_labels": data["term_labels"],
             "safety_index": SafetyIndex.from_json(data["safety_index"]),
             "safety_sources": data["safety_sources"],
-            "reach_graph": ReachGraph.from_json(data["reach_graph"])}
+            "reach_graph": ReachGraph.from_json(data["reach_graph"]),
+            "citation_index": CitationIndex.from_json(data["citation_index"])}
 
 
 def _prune(directory: Path, keep: Path) -> None:

@@ -1,8 +1,8 @@
 """The per-graph-version cache of the service's indexes, filled from a provider when one is set.
 
-Each index (names, labels, safety claims, consulted sources, reach graph) is kept in the app's
-cache as ``key: (version, value)``: a value is only ever returned for the version it was built
-for. An app serving an on-disk store sets a *provider*
+Each index (names, labels, safety claims, consulted sources, reach graph, citations) is kept in
+the app's cache as ``key: (version, value)``: a value is only ever returned for the version it
+was built for. An app serving an on-disk store sets a *provider*
 (:mod:`~graph_service.services.index_store`) that returns every index of a version at once,
 loaded from the file built for that version, so a worker does not query the whole graph itself.
 """
@@ -18,7 +18,8 @@ from graph_service.named_queries import Catalog
 __all__ = ["INDEX_KEYS", "PROVIDER_KEY", "Provider", "lookup", "remember"]
 
 #: the cache keys of the per-version indexes (a provider returns all of them)
-INDEX_KEYS = ("resolution_index", "term_labels", "safety_index", "safety_sources", "reach_graph")
+INDEX_KEYS = ("resolution_index", "term_labels", "safety_index", "safety_sources", "reach_graph",
+              "citation_index")
 PROVIDER_KEY = "index_provider"
 
 # provider(backend, catalog, version) -> {key: index} for every key of INDEX_KEYS, or None

@@ -33,9 +33,11 @@ _TYPE = str(RDF.type)
 
 @dataclass
 class ReachGraph:
-    """Outgoing edges ``subject -> [(predicate, object)]`` of the reach predicates."""
+    """Outgoing edges ``subject -> [[predicate code, object]]`` of the reach predicates
+    (codes index ``predicates``; lists, not tuples, so a saved graph loads as it is)."""
 
-    out: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    predicates: list[str] = field(default_factory=list)
+    out: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def walk(self, item: str, *, mode: str) -> list[Triple]:
         """The edges a reach of ``item`` follows under ``mode`` (``medication`` or
@@ -49,16 +51,17 @@ class ReachGraph:
         if mode not in ("medication", "condition"):
             raise ValueError(f"no forward walk for mode {mode!r}")
         grammar = GRAMMARS[mode]
+        names = self.predicates
         edges: dict[Triple, None] = {}
         seen = {(item, 0)}
         queue: deque[tuple[str, int]] = deque([(item, 0)])
         while queue:
             node, state = queue.popleft()
-            for predicate, obj in self.out.get(node, ()):
-                nxt = grammar.get(state, {}).get(predicate)
+            for code, obj in self.out.get(node, ()):
+                nxt = grammar.get(state, {}).get(names[code])
                 if nxt is None:
                     continue
-                edges.setdefault((node, predicate, obj))
+                edges.setdefault((node, names[code], obj))
                 if (obj, nxt) not in seen:
                     seen.add((obj, nxt))
                     queue.append((obj, nxt))
@@ -69,29 +72,26 @@ class ReachGraph:
         return {item, *(edge[2] for edge in self.walk(item, mode=mode))}
 
     def to_json(self) -> dict[str, Any]:
-        """The graph as JSON-ready data, predicates coded (see :meth:`from_json`)."""
-        predicates: dict[str, int] = {}
-        out = {node: [[predicates.setdefault(p, len(predicates)), o] for p, o in edges]
-               for node, edges in self.out.items()}
-        return {"predicates": list(predicates), "out": out}
+        """The graph as JSON-ready data (see :meth:`from_json`)."""
+        return {"predicates": self.predicates, "out": self.out}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ReachGraph:
         """The graph saved by :meth:`to_json`."""
-        names = data["predicates"]
-        return cls(out={node: [(names[p], o) for p, o in edges]
-                        for node, edges in data["out"].items()})
+        return cls(predicates=list(data["predicates"]), out=dict(data["out"]))
 
 
 def build_reach_graph(edges: Iterable[tuple[str, str, str]],
                       types: Iterable[tuple[str, str, str]]) -> ReachGraph:
     """The graph of ``edges`` (ingredient, salt, subclass, broader) and ``types``."""
     graph = ReachGraph()
+    codes: dict[str, int] = {}
     seen: set[tuple[str, str, str]] = set()
     for s, p, o in (*edges, *types):
         if (s, p, o) not in seen:
             seen.add((s, p, o))
-            graph.out.setdefault(s, []).append((p, o))
+            graph.out.setdefault(s, []).append([codes.setdefault(p, len(codes)), o])
+    graph.predicates = list(codes)
     return graph
 
 

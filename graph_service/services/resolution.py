@@ -123,8 +123,15 @@ class ResolutionIndex:
             self.names[key][iri] = (how, text)
 
     def to_json(self) -> dict[str, Any]:
-        """The index as JSON-ready data (see :meth:`from_json`)."""
-        return {"entities": self.entities, "names": self.names, "identifiers": self.identifiers}
+        """The index as JSON-ready data (see :meth:`from_json`); the keys every entity gets
+        (its IRI, ``local:`` name) are left out and made again when loading."""
+        derived = _entity_keys(self.entities)
+        identifiers = {}
+        for key, found in self.identifiers.items():
+            own = {iri: text for iri, text in found.items() if derived.get((key, iri)) != text}
+            if own:
+                identifiers[key] = own
+        return {"entities": self.entities, "names": self.names, "identifiers": identifiers}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ResolutionIndex:
@@ -136,11 +143,25 @@ class ResolutionIndex:
         >>> ResolutionIndex.from_json(json.loads(json.dumps(index.to_json()))) == index
         True
         """
-        return cls(
+        index = cls(
             entities={iri: (e[0], e[1], e[2]) for iri, e in data["entities"].items()},
             names={key: {iri: (m[0], m[1]) for iri, m in found.items()}
                    for key, found in data["names"].items()},
             identifiers=dict(data["identifiers"]))
+        for (key, iri), text in _entity_keys(index.entities).items():
+            index.identifiers.setdefault(key, {}).setdefault(iri, text)
+        return index
+
+
+def _entity_keys(entities: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    """The identifier keys every entity has: its IRI and, for ``id:`` IRIs, ``local:<name>``."""
+    keys = {}
+    for iri in entities:
+        keys[iri, iri] = iri
+        if iri.startswith(str(ID)):
+            local = iri[len(str(ID)):]
+            keys[f"local:{local.casefold()}", iri] = local
+    return keys
 
 
 def _query_keys(text: str) -> list[str]:
@@ -162,11 +183,8 @@ def build_index(rows: Iterable[Mapping[str, Node]]) -> ResolutionIndex:
             index.identifiers.setdefault(text, {})[iri] = text
         elif normalize(text):
             index._add_name(normalize(text), iri, how, text)
-    for iri in index.entities:
-        index.identifiers.setdefault(iri, {})[iri] = iri
-        if iri.startswith(str(ID)):
-            local = iri[len(str(ID)):]
-            index.identifiers.setdefault(f"local:{local.casefold()}", {})[iri] = local
+    for (key, iri), text in _entity_keys(index.entities).items():
+        index.identifiers.setdefault(key, {})[iri] = text
     return index
 
 

@@ -30,35 +30,43 @@ _TEXT = ("summary", "management", "mechanism")
 COLUMNS = ("claim_type", "claim_subject", "claim_object", "relation", "severity",
            "severity_label", "severity_rank", "claim_kind_label", "status_label", "summary",
            "management", "mechanism")
-_OBJECT = COLUMNS.index("claim_object")
+_SUBJECT, _OBJECT = COLUMNS.index("claim_subject"), COLUMNS.index("claim_object")
 
 
 @dataclass
 class SafetyIndex:
-    """Claims by IRI and by the subject they state; each claim's values are kept as codes into
-    one table of distinct values (compact in memory, quick to save and load) and turned into a
-    row only when a check uses the claim."""
+    """Claims by IRI and by the subject they state. Each claim's values are kept as codes into
+    one table of distinct values, as one text (``"3,17,4,..."``, :data:`COLUMNS` order) that is
+    decoded into a row only when a check uses the claim: compact in memory, quick to load."""
 
     values: list[Any] = field(default_factory=list)
-    claims: dict[str, list[int]] = field(default_factory=dict)
+    claims: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, Any] = field(default_factory=dict)
     by_subject: dict[str, list[str]] = field(default_factory=dict)
 
     def claims_about(self, subject: str) -> list[str]:
-        """Claims whose ``dikg:subject`` is ``subject``."""
+        """Claims whose ``dikg:subject`` is ``subject`` (most severe first)."""
         return self.by_subject.get(subject, [])
 
     def object_of(self, claim: str) -> Any:
-        """The claim's ``dikg:object`` (without decoding the rest of its row)."""
-        return self.values[self.claims[claim][_OBJECT]]
+        """The claim's ``dikg:object``."""
+        return self.objects[claim]
 
     def row(self, claim: str) -> dict[str, Any]:
         """The claim's row: ``claim`` and every bound value of :data:`COLUMNS` (JSON-ready)."""
         found: dict[str, Any] = {"claim": claim}
-        for column, code in zip(COLUMNS, self.claims[claim], strict=True):
-            value = self.values[code]
+        codes = self.claims[claim].split(",")
+        for column, code in zip(COLUMNS, codes, strict=True):
+            value = self.values[int(code)]
             if value is not None:
                 found[column] = value
         return found
+
+    def add(self, claim: str, codes: list[int]) -> None:
+        """Index one claim given the codes of its values."""
+        self.claims[claim] = ",".join(map(str, codes))
+        self.objects[claim] = self.values[codes[_OBJECT]]
+        self.by_subject.setdefault(self.values[codes[_SUBJECT]], []).append(claim)
 
     def to_json(self) -> dict[str, Any]:
         """The index as JSON-ready data (see :meth:`from_json`)."""
@@ -72,10 +80,12 @@ class SafetyIndex:
         """
         if tuple(data["columns"]) != COLUMNS:
             raise ValueError("the saved safety index has other columns")
-        index = cls(values=list(data["values"]), claims=dict(data["claims"]))
-        subject = COLUMNS.index("claim_subject")
-        for claim, codes in index.claims.items():
-            index.by_subject.setdefault(index.values[codes[subject]], []).append(claim)
+        index = cls(values=list(data["values"]))
+        for claim, text in data["claims"].items():
+            codes = text.split(",")
+            index.claims[claim] = text
+            index.objects[claim] = index.values[int(codes[_OBJECT])]
+            index.by_subject.setdefault(index.values[int(codes[_SUBJECT])], []).append(claim)
         return index
 
 
@@ -86,24 +96,29 @@ def _english(value: Node | None) -> bool:
 def build_safety_index(rows: Iterable[Mapping[str, Node]]) -> SafetyIndex:
     """Index the rows of ``safety_claims.rq``; rows repeating a claim (several texts) merge,
     English first."""
-    merged: dict[str, dict[str, Node]] = {}
-    index = SafetyIndex()  # by_subject in row order (most severe first)
+    merged: dict[str, dict[str, Node]] = {}  # in row order (most severe first)
     for row in rows:
         claim = str(row["claim"])
         known = merged.get(claim)
         if known is None:
             merged[claim] = dict(row)
-            index.by_subject.setdefault(str(row["claim_subject"]), []).append(claim)
             continue
         for key in _TEXT:
             value = row.get(key)
             if value is not None and _english(value) and not _english(known.get(key)):
                 known[key] = value
+    index = SafetyIndex()
     codes: dict[tuple[type, Any], int] = {}  # keyed with the type: 1 and True stay apart
     for claim, row in merged.items():
-        values = [plain(row.get(column)) for column in COLUMNS]
-        index.claims[claim] = [codes.setdefault((type(v), v), len(codes)) for v in values]
-    index.values = [value for _, value in codes]
+        found = []
+        for column in COLUMNS:
+            value = plain(row.get(column))
+            code = codes.get((type(value), value))
+            if code is None:
+                code = codes[type(value), value] = len(index.values)
+                index.values.append(value)
+            found.append(code)
+        index.add(claim, found)
     return index
 
 

@@ -172,8 +172,7 @@ def run_check(backend: GraphBackend, catalog: Catalog, index: ResolutionIndex, *
     alerts: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
     for a in meds:
         for subj in sorted(med_reach[a]):
-            for claim in safety.claims_about(subj):
-                obj = safety.object_of(claim)
+            for claim, obj in safety.claims_about(subj):
                 pairs = [(b, "drug-drug", "medication") for b in by_med.get(obj, ()) if b != a]
                 pairs += [(c, "drug-condition", "condition") for c in by_cond.get(obj, ())]
                 for b, kind, mode in pairs:

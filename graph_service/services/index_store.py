@@ -42,7 +42,7 @@ __all__ = ["DIRECTORY", "IndexProvider", "build_all", "build_indexes", "ensure_i
 log = logging.getLogger(__name__)
 
 DIRECTORY = "dikg-indexes"
-FORMAT = 5  # bump when the saved structure changes: older files are then rebuilt
+FORMAT = 6  # bump when the saved structure changes: older files are then rebuilt
 KEEP = 4  # index files kept besides the one just written (other versions still served)
 _LOCK_WAIT = INDEX_TIME_LIMIT + 60.0
 

@@ -35,22 +35,20 @@ _SUBJECT, _OBJECT = COLUMNS.index("claim_subject"), COLUMNS.index("claim_object"
 
 @dataclass
 class SafetyIndex:
-    """Claims by IRI and by the subject they state. Each claim's values are kept as codes into
-    one table of distinct values, as one text (``"3,17,4,..."``, :data:`COLUMNS` order) that is
-    decoded into a row only when a check uses the claim: compact in memory, quick to load."""
+    """Claims by the subject they state, each with its object; each claim's values kept as
+    codes into one table of distinct values, as one text (``"3,17,4,..."``, :data:`COLUMNS`
+    order) decoded into a row only when a check uses the claim: compact, and saved in the
+    form it is used in, so loading it is parsing it."""
 
     values: list[Any] = field(default_factory=list)
     claims: dict[str, str] = field(default_factory=dict)
-    objects: dict[str, Any] = field(default_factory=dict)
-    by_subject: dict[str, list[str]] = field(default_factory=dict)
+    # subject -> [claim, object code, claim, object code, ...] (most severe first)
+    by_subject: dict[str, list[Any]] = field(default_factory=dict)
 
-    def claims_about(self, subject: str) -> list[str]:
-        """Claims whose ``dikg:subject`` is ``subject`` (most severe first)."""
-        return self.by_subject.get(subject, [])
-
-    def object_of(self, claim: str) -> Any:
-        """The claim's ``dikg:object``."""
-        return self.objects[claim]
+    def claims_about(self, subject: str) -> list[tuple[str, Any]]:
+        """``(claim, object)`` of the claims whose ``dikg:subject`` is ``subject``."""
+        flat = self.by_subject.get(subject, ())
+        return [(flat[i], self.values[flat[i + 1]]) for i in range(0, len(flat), 2)]
 
     def row(self, claim: str) -> dict[str, Any]:
         """The claim's row: ``claim`` and every bound value of :data:`COLUMNS` (JSON-ready)."""
@@ -65,12 +63,13 @@ class SafetyIndex:
     def add(self, claim: str, codes: list[int]) -> None:
         """Index one claim given the codes of its values."""
         self.claims[claim] = ",".join(map(str, codes))
-        self.objects[claim] = self.values[codes[_OBJECT]]
-        self.by_subject.setdefault(self.values[codes[_SUBJECT]], []).append(claim)
+        self.by_subject.setdefault(self.values[codes[_SUBJECT]], []).extend(
+            (claim, codes[_OBJECT]))
 
     def to_json(self) -> dict[str, Any]:
         """The index as JSON-ready data (see :meth:`from_json`)."""
-        return {"columns": list(COLUMNS), "values": self.values, "claims": self.claims}
+        return {"columns": list(COLUMNS), "values": self.values, "claims": self.claims,
+                "by_subject": self.by_subject}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SafetyIndex:
@@ -80,13 +79,7 @@ class SafetyIndex:
         """
         if tuple(data["columns"]) != COLUMNS:
             raise ValueError("the saved safety index has other columns")
-        index = cls(values=list(data["values"]))
-        for claim, text in data["claims"].items():
-            codes = text.split(",")
-            index.claims[claim] = text
-            index.objects[claim] = index.values[int(codes[_OBJECT])]
-            index.by_subject.setdefault(index.values[int(codes[_SUBJECT])], []).append(claim)
-        return index
+        return cls(values=data["values"], claims=data["claims"], by_subject=data["by_subject"])
 
 
 def _english(value: Node | None) -> bool:

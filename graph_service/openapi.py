@@ -7,6 +7,18 @@ from typing import Any
 from graph_service import __version__
 from graph_service.named_queries import Catalog, NamedQuery, QueryParam
 from graph_service.openapi_schemas import SCHEMAS, ref
+from graph_service.request_rules import (
+    ENTITIES_MAX_LIMIT,
+    IRI_MAX_LENGTH,
+    IRI_PATTERN,
+    MAX_LIST_ITEMS,
+    NAME_MAX_LENGTH,
+    NON_BLANK,
+    TYPE_LIST,
+    any_case,
+    comma_list,
+    comma_names,
+)
 
 __all__ = ["build_openapi"]
 
@@ -20,15 +32,12 @@ _ERRORS = {400: "Malformed request or a parameter of the wrong type (named in th
 _SPARQL_MEDIA = ["application/sparql-results+json", "application/sparql-results+xml",
                  "text/csv", "text/tab-separated-values", "text/turtle", "application/n-triples",
                  "application/rdf+xml", "application/ld+json"]
-# What the schemas call valid is what every store accepts: plain http(s) IRIs, or a scheme and
-# a rootless path; names need one ASCII letter or digit.
 _SEGMENT = "A-Za-z0-9._~!$&'()*+,;=:@"  # a character class body; "-" is added last
-_IRI_PATTERN = (rf"^(https?://[A-Za-z0-9.-]+(/[{_SEGMENT}/-]*)?"
-                rf"|[A-Za-z][A-Za-z0-9+.-]*:[{_SEGMENT.replace(':', '')}-][{_SEGMENT}/-]*)$")
-_NAME = {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "[A-Za-z0-9]"}
+# Names are any text with a character str.strip() keeps; IRIs are request_rules.IRI_PATTERN.
+_NAME = {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": NON_BLANK}
 _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
-    "iri": {"type": "string", "format": "iri", "minLength": 1, "maxLength": 4096,
-            "pattern": _IRI_PATTERN},
+    "iri": {"type": "string", "format": "iri", "minLength": 1, "maxLength": IRI_MAX_LENGTH,
+            "pattern": IRI_PATTERN},
     "string": _NAME,
     "entity": _NAME,
     "integer": {"type": "integer"},
@@ -80,10 +89,15 @@ def _op(summary: str, responses: dict[str, Any], *, tags: list[str], op_id: str,
     return operation
 
 
-def _param_schema(param: QueryParam) -> dict[str, Any]:
+def _param_schema(param: QueryParam, *, body: bool = False) -> dict[str, Any]:
+    """A parameter's schema; in a JSON body a list may also be one comma-separated string."""
     if param.type in ("entity_list", "iri_list"):
         item = _PARAM_SCHEMAS["iri" if param.type == "iri_list" else "entity"]
-        return {"type": "array", "items": item, "minItems": 1, "maxItems": 100}
+        listed = {"type": "array", "items": item, "minItems": 1, "maxItems": MAX_LIST_ITEMS}
+        if not body:
+            return listed
+        return {"anyOf": [listed, {"type": "string", "pattern": comma_names(MAX_LIST_ITEMS),
+                                   "description": "comma-separated"}]}
     schema = dict(_PARAM_SCHEMAS[param.type])
     if param.type == "integer":
         schema.update({k: v for k, v in (("minimum", param.minimum),
@@ -111,7 +125,7 @@ def _named_query(query: NamedQuery) -> dict[str, Any]:
     if "POST" in query.methods:
         body = {"type": "object", "additionalProperties": False,
                 "required": [p.name for p in query.params if p.required],
-                "properties": {p.name: _param_schema(p) for p in query.params}}
+                "properties": {p.name: _param_schema(p, body=True) for p in query.params}}
         item["post"] = _op(query.summary, {**responses, **_errors(415)}, tags=tags,
                            op_id=f"query_{query.name}_post", parameters=[fmt], body=body,
                            description=described)
@@ -130,10 +144,11 @@ def _api_paths() -> dict[str, Any]:
             "Resolve a name, brand, synonym, salt or identifier to ranked candidates",
             {**_ok("EntitiesResponse"), **_errors(400)}, tags=["resolution"], op_id="entities",
             parameters=[
-                _query("q", {**_NAME, "maxLength": 500}, "the text to resolve", required=True),
+                _query("q", {**_NAME, "maxLength": NAME_MAX_LENGTH}, "the text to resolve "
+                       "(any non-blank text; unknown names give no candidates)", required=True),
                 _query("type", {"enum": entity_types}, "restrict to one kind of entity"),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 50},
-                       "number of candidates (default 10)")])},
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": ENTITIES_MAX_LIMIT},
+                       "number of candidates (default 10; ASCII digits)")])},
         "/api/v1/drugs/{ident}": {"get": _op(
             "Drug card", {**_ok("DrugCard"), **_errors(404)}, tags=drug_tags, op_id="drug_card",
             parameters=[ident])},
@@ -165,8 +180,8 @@ def _api_paths() -> dict[str, Any]:
     }
 
 
-def _service_paths(export_formats: dict[str, str], include_options: list[str],
-                   max_depth: int) -> dict[str, Any]:
+def _service_paths(export_formats: dict[str, str], export_aliases: list[str],
+                   include_options: list[str], max_depth: int) -> dict[str, Any]:
     sparql_params = [
         _query("query", {"type": "string", "minLength": 1, "maxLength": 100_000},
                "SPARQL query (none: the service description)"),
@@ -182,20 +197,35 @@ def _service_paths(export_formats: dict[str, str], include_options: list[str],
                            tags=["sparql"], op_id="sparql_post"),
                      "requestBody": {"required": True, "content": {
                          "application/x-www-form-urlencoded": {"schema": {
-                             "type": "object", "required": ["query"],
-                             "properties": {"query": {"type": "string", "minLength": 1}}}},
+                             "type": "object", "description": "no query (and no update): the "
+                             "service description, as GET /sparql without a query",
+                             "properties": {
+                                 "query": {"type": "string", "minLength": 1},
+                                 "update": {"type": "string", "minLength": 1, "description":
+                                            "SPARQL Update: 403 unless an admin token is "
+                                            "configured and sent"}}}},
                          "application/sparql-query": {"schema": {"type": "string"}}}}}},
         "/export": {"get": _op(
             "The graph (or an entity's neighbourhood) as a file for graph tools",
-            {**_media(*sorted(set(export_formats.values())), description="The graph file"),
+            {**_media(*sorted(set(export_formats.values())), description="The graph file "
+                      "(X-Graph-Nodes, X-Graph-Edges; X-Graph-Layout for drawings)"),
              **_errors(400, 404, 503)},
             tags=["export"], op_id="export", parameters=[
-                _query("format", {"enum": list(export_formats)}, "file format", required=True),
-                _query("focus", {"type": "string", "maxLength": 500}, "entity to centre on"),
+                _query("format", {"type": "string",
+                                  "pattern": any_case([*export_formats, *export_aliases])},
+                       f"file format: a name from /export/formats or an alias "
+                       f"({', '.join(export_aliases)}); any case", required=True),
+                _query("focus", {"type": "string", "maxLength": NAME_MAX_LENGTH},
+                       "entity to centre on (name, id or IRI; empty: the whole graph)"),
                 _query("depth", {"type": "integer", "minimum": 0, "maximum": max_depth},
-                       "hops around the focus"),
-                _query("include", {"type": "array", "items": {"enum": include_options}},
-                       "extra edges")])},
+                       "hops around the focus (default 1; ASCII digits)"),
+                _query("include", {"type": "array", "items": {
+                    "type": "string", "pattern": comma_list(include_options)}},
+                       "extra edges: repeated and/or comma-separated, no spaces"),
+                _query("types", {"type": "array", "items": {
+                    "type": "string", "pattern": TYPE_LIST}},
+                       "node types to keep, repeated and/or comma-separated (e.g. Drug,Receptor;"
+                       " any case; an unknown type is a 400 listing the types)")])},
         "/export/formats": {"get": _op("The export formats", _media(_JSON), tags=["export"],
                                        op_id="export_formats")},
         "/health": {"get": _op("Liveness with graph version and triple count", _ok("Health"),
@@ -226,12 +256,14 @@ def _service_paths(export_formats: dict[str, str], include_options: list[str],
 
 def build_openapi(catalog: Catalog, *, export_formats: dict[str, str],
                   include_options: list[str], max_depth: int,
+                  export_aliases: tuple[str, ...] | list[str] = (),
                   server_url: str = "/") -> dict[str, Any]:
     """The OpenAPI 3.1 document for this catalog of named queries.
 
     :param export_formats: export format name -> media type (``serializers.graph_formats``).
     """
-    paths = {**_api_paths(), **_service_paths(export_formats, include_options, max_depth)}
+    paths = {**_api_paths(),
+             **_service_paths(export_formats, list(export_aliases), include_options, max_depth)}
     for query in catalog.public():
         paths[f"/api/v1/queries/{query.name}"] = _named_query(query)
     for path, item in paths.items():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph_service.request_rules import MAX_LIST_ITEMS, NAME_MAX_LENGTH, NON_BLANK
+
 __all__ = ["SCHEMAS", "ref"]
 
 _STR: dict[str, Any] = {"type": "string"}
@@ -33,8 +35,9 @@ def _nullable(name: str) -> dict[str, Any]:
     return {"anyOf": [ref(name), {"type": "null"}]}
 
 
-_NAMES = _array({"type": "string", "minLength": 1, "maxLength": 500, "pattern": "[A-Za-z0-9]"},
-                maxItems=100)
+# any non-blank name (unknown ones come back as unresolved), as services/checks.py takes them
+_NAMES = _array({"type": "string", "minLength": 1, "maxLength": NAME_MAX_LENGTH,
+                 "pattern": NON_BLANK}, maxItems=MAX_LIST_ITEMS)
 _CLAIM_ITEM = _obj(["claim", "summary"], {"claim": _STR, "summary": _NSTR, "via": _nullable(
     "EntityRef"), "sources": _array(ref("Citation"))})
 

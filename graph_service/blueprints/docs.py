@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from graph_service.openapi import build_openapi
-from graph_service.serializers.graph_formats import FORMATS
+from graph_service.serializers.graph_formats import ALIASES, FORMATS
 from graph_service.services.graph_selection import INCLUDE_OPTIONS, MAX_DEPTH
 from graph_service.state import get_state
 
@@ -51,7 +51,8 @@ def openapi_document() -> dict[str, Any]:
     if cached is None:
         cached = state.extras["openapi"] = build_openapi(
             state.catalog, export_formats={k: f.media_type for k, f in FORMATS.items()},
-            include_options=list(INCLUDE_OPTIONS), max_depth=MAX_DEPTH)
+            export_aliases=list(ALIASES), include_options=list(INCLUDE_OPTIONS),
+            max_depth=MAX_DEPTH)
     return dict(cached)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from graph_service.errors import InvalidParameter
+from graph_service.request_rules import NAME_MAX_LENGTH, TYPE_LIST, comma_list, digits, matches
 from graph_service.serializers.graph_formats import FORMATS
 from graph_service.services.exports import export_graph
 from graph_service.services.graph_selection import INCLUDE_OPTIONS, MAX_DEPTH
@@ -25,20 +26,36 @@ def export_cache() -> dict[str, Any]:
     return cache
 
 
-def list_arg(name: str) -> frozenset[str]:
-    """A list parameter given as ``a,b`` and/or repeated (``?x=a&x=b``), empty items dropped."""
-    return frozenset(item.strip() for value in request.args.getlist(name)
-                     for item in value.split(",") if item.strip())
+def list_arg(name: str, pattern: str, valid: str, *,
+             options: tuple[str, ...] = ()) -> frozenset[str]:
+    """A list parameter given as ``a,b`` and/or repeated (``?x=a&x=b``); every value must match
+    ``pattern`` (no empty items, no spaces), as /openapi.json states.
+
+    :raises InvalidParameter: naming the parameter and what it takes.
+    """
+    values = request.args.getlist(name)
+    for value in values:
+        if not matches(pattern, value):
+            raise InvalidParameter(f"{name} takes comma-separated {valid} without spaces or "
+                                   f"empty items, got {value[:100]!r}", parameter=name,
+                                   **({"valid": list(options)} if options else {}))
+    return frozenset(item for value in values for item in value.split(","))
 
 
 def _depth(text: str | None) -> int:
     if text is None or text == "":
         return 1
-    try:
-        return int(text)
-    except ValueError:
+    if not digits(text) or int(text) > MAX_DEPTH:
         raise InvalidParameter(f"depth must be an integer between 0 and {MAX_DEPTH}, got "
-                               f"{text!r}", parameter="depth") from None
+                               f"{text[:100]!r}", parameter="depth")
+    return int(text)
+
+
+def _focus(text: str) -> str | None:
+    if len(text) > NAME_MAX_LENGTH:
+        raise InvalidParameter(f"focus must be a name, id or IRI of at most {NAME_MAX_LENGTH} "
+                               "characters", parameter="focus")
+    return text.strip() or None
 
 
 @bp.get("/export")
@@ -50,17 +67,20 @@ def export() -> Response:
     ``types`` (node types to keep, e.g. ``Drug,Receptor``). SVG/PNG drawings are limited in
     size (400 ``graph_too_large`` with how to narrow the selection) and cached per graph version.
     """
-    name = request.args.get("format", "").strip()
+    name = request.args.get("format", "")
     if not name:
         raise InvalidParameter(f"the format parameter is required; valid formats: "
                                f"{', '.join(FORMATS)}", parameter="format", formats=list(FORMATS))
     state = get_state()
-    focus = request.args.get("focus", "").strip() or None
+    focus = _focus(request.args.get("focus", ""))
     exported = export_graph(
         state.backend, queries_dir=state.settings.queries_dir,
         graph_version=state.graph_version, format=name, focus=focus,
-        depth=_depth(request.args.get("depth")), types=list_arg("types"),
-        include=list_arg("include"), cache=export_cache(), catalog=state.catalog,
+        depth=_depth(request.args.get("depth")),
+        types=list_arg("types", TYPE_LIST, "node type names"),
+        include=list_arg("include", comma_list(INCLUDE_OPTIONS), "/".join(INCLUDE_OPTIONS),
+                         options=INCLUDE_OPTIONS),
+        cache=export_cache(), catalog=state.catalog,
         render_timeout=state.settings.query_timeout)
     response = Response(exported.body, mimetype=None, content_type=exported.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'

@@ -27,6 +27,7 @@ from graph_service.serializers.graph_drawing import (
 from graph_service.serializers.graph_render import DEFAULT_TIMEOUT, to_dot, type_color
 
 __all__ = [
+    "ALIASES",
     "FORMATS",
     "GraphFormat",
     "resolve_format",
@@ -191,16 +192,17 @@ FORMATS: dict[str, GraphFormat] = {f.name: f for f in (
     GraphFormat("jsonld", "jsonld", "application/ld+json", "rdf", to_jsonld, "RDF JSON-LD"),
 )}
 
-_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld",
-            "gv": "dot", "graphviz": "dot", "node_link": "node-link", "nodelink": "node-link",
-            "cyjs": "cytoscape", "yed": "graphml"}
+ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld",
+           "gv": "dot", "graphviz": "dot", "node_link": "node-link", "nodelink": "node-link",
+           "cyjs": "cytoscape", "yed": "graphml"}
 
 
 def resolve_format(name: str) -> GraphFormat | None:
-    """The format called ``name`` (case-insensitive, aliases allowed), or ``None``.
+    """The format called ``name`` (case-insensitive, aliases allowed, no surrounding spaces),
+    or ``None``.
 
     >>> resolve_format("TTL").name
     'turtle'
     """
-    key = name.strip().lower()
-    return FORMATS.get(_ALIASES.get(key, key))
+    key = name.lower()
+    return FORMATS.get(ALIASES.get(key, key))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from graph_service.backends.base import Dataset, QueryResult, RdfSource, SerializedResult
+from graph_service.backends.bulk import Piece, bulk_load_pieces
 from graph_service.backends.results import write_boolean, write_solutions, write_triples
 from graph_service.backends.terms import check_variable, from_oxigraph, to_oxigraph
 from graph_service.errors import (
@@ -99,6 +100,15 @@ class OxigraphBackend:
         else:
             self.store.extend(quads)
         return len(quads)
+
+    def bulk_load(self, pieces: Sequence[Piece], *, format: str,
+                  on_bytes: Callable[[int], None] | None = None) -> None:
+        """Stream the pieces into the store as one document in one atomic bulk load.
+
+        :raises InvalidDataError: naming the piece's file and line; nothing is loaded then.
+        """
+        self._writable()
+        bulk_load_pieces(self.store, pieces, RDF_FORMATS[format.lower()], on_bytes=on_bytes)
 
     def _run(self, text: str, bindings: Mapping[str, Node] | None,
              dataset: Dataset | None) -> Any:

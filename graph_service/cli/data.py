@@ -132,24 +132,26 @@ def stats(store_dir: Path | None, as_json: bool) -> None:
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_STORE, show_default=True, help="On-disk store directory.")
 def load(files: tuple[Path, ...], store_dir: Path) -> None:
-    """Load RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD, .gz) into a store."""
+    """Load RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD, .gz) into a store.
+
+    Each file goes in with one atomic bulk load (a bad file leaves the store as it was); an
+    empty store gets the validated ontology in the same load as the first file.
+    """
+    from graph_service.backends import get_backend
     from graph_service.errors import GraphServiceError
     from graph_service.services.loading import load_files
 
     settings = cli_settings(store="oxigraph", store_path=str(store_dir), load_on_start=True)
-    try:
-        backend = open_store(settings)
-    except GraphServiceError as exc:
-        raise click.ClickException(exc.message) from exc
     done: list[tuple[Path, int]] = []
     try:
-        with click.progressbar(length=len(files), label="loading", file=None) as bar:
-
-            def progress(path: Path, count: int) -> None:
-                done.append((path, count))
-                bar.update(1)
-
-            load_files(backend, list(files), progress=progress)
+        backend = get_backend(settings)
+    except GraphServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    try:
+        total = sum(path.stat().st_size for path in files)
+        with click.progressbar(length=total, label="loading", file=None) as bar:
+            load_files(backend, list(files), settings=settings, on_bytes=bar.update,
+                       progress=lambda path, count: done.append((path, count)))
     except GraphServiceError as exc:
         raise click.ClickException(exc.message) from exc
     finally:

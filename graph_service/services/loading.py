@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from graph_service.backends.base import GraphBackend, RdfSource
 from graph_service.backends.oxigraph import parse_source
 from graph_service.backends.release import read_version, version_source, write_version
@@ -20,8 +22,11 @@ from graph_service.errors import InvalidDataError
 
 __all__ = [
     "FORMATS_BY_EXTENSION",
+    "checked_sources",
     "expected_version",
+    "file_format",
     "graph_version",
+    "is_empty",
     "load_files",
     "ontology_files",
     "prepare_store",
@@ -43,10 +48,10 @@ def ontology_files(settings: Settings) -> list[Path]:
     return found + list(settings.extra_data)
 
 
-def read_source(path: Path) -> RdfSource:
-    """Read one file (gunzipping ``.gz``) with the format its extension names.
+def file_format(path: Path) -> tuple[str, bool]:
+    """The format a file's extension names and whether it is gzip'd (``.gz``).
 
-    :raises InvalidDataError: for a missing file or an unknown extension.
+    :raises InvalidDataError: for an unknown extension.
     """
     suffixes = [s.lower() for s in path.suffixes]
     packed = bool(suffixes) and suffixes[-1] == ".gz"
@@ -56,6 +61,15 @@ def read_source(path: Path) -> RdfSource:
         raise InvalidDataError(f"{path}: unknown RDF file extension {extension or '(none)'!r}; "
                                f"use one of {', '.join(sorted(FORMATS_BY_EXTENSION))}",
                                file=str(path))
+    return fmt, packed
+
+
+def read_source(path: Path) -> RdfSource:
+    """Read one file (gunzipping ``.gz``) with the format its extension names.
+
+    :raises InvalidDataError: for a missing file or an unknown extension.
+    """
+    fmt, packed = file_format(path)
     try:
         data = path.read_bytes()
         if packed:
@@ -107,6 +121,25 @@ def validate_files(paths: Sequence[Path], sources: Sequence[RdfSource], *,
                                violations=[str(v) for v in report.violations[:100]])
 
 
+def checked_sources(settings: Settings) -> tuple[list[Path], list[RdfSource]]:
+    """The start-up files, read and (when ``validate_on_load``) validated."""
+    paths = ontology_files(settings)
+    sources = [read_source(p) for p in paths]
+    if settings.validate_on_load:
+        from graph_service.services.validation_cache import validate_once
+
+        validate_once(paths, sources, ontology_dir=settings.ontology_dir)
+    return paths, sources
+
+
+def is_empty(backend: GraphBackend) -> bool:
+    """True when the store holds no quad (without counting a large embedded store)."""
+    store = getattr(backend, "store", None)
+    if isinstance(store, ox.Store):
+        return next(iter(store), None) is None
+    return backend.triple_count() == 0
+
+
 def expected_version(settings: Settings) -> str:
     """The version the start-up files would give, from their bytes (nothing is parsed)."""
     return graph_version(read_source(p) for p in ontology_files(settings))
@@ -117,31 +150,44 @@ def prepare_store(backend: GraphBackend, settings: Settings) -> str:
 
     A store that already holds data is used as it is (its recorded version, nothing parsed).
     An empty store gets the ontology and extra data, validated when
-    ``settings.validate_on_load``, in one transaction with the version marker.
+    ``settings.validate_on_load`` (unless the same bytes validated before, see
+    :mod:`~graph_service.services.validation_cache`), in one transaction with the version
+    marker.
 
     :raises InvalidDataError: when a file fails to parse or validate (file, line / node, rule).
     """
-    if backend.triple_count() > 0:
+    if not is_empty(backend):
         recorded = read_version(backend)
         return recorded if recorded is not None else f"unversioned-{backend.triple_count()}"
     if not settings.load_on_start:
         return "empty"
-    paths = ontology_files(settings)
-    sources = [read_source(p) for p in paths]
-    if settings.validate_on_load:
-        validate_files(paths, sources, ontology_dir=settings.ontology_dir)
+    _, sources = checked_sources(settings)
     version = graph_version(sources)
     backend.load([*sources, version_source(version)])
     return version
 
 
 def load_files(backend: GraphBackend, paths: Sequence[Path], *,
-               progress: Progress | None = None) -> list[tuple[Path, int]]:
-    """Load each file in its own transaction and return ``(path, quads read)`` per file.
+               progress: Progress | None = None, settings: Settings | None = None,
+               on_bytes: Callable[[int], None] | None = None) -> list[tuple[Path, int]]:
+    """Load each file all-or-nothing and return ``(path, quads read)`` per file.
 
-    A bad file raises :class:`InvalidDataError` naming file and line; files before it stay
-    loaded, and nothing of the bad file is. The graph version changes after each file.
+    An empty store first gets what ``prepare_store`` would give it when ``settings`` are
+    passed (the embedded store takes it in the same bulk load as the first file). A bad file
+    raises :class:`InvalidDataError` naming file and line; files before it stay loaded, and
+    nothing of the bad file is. The graph version changes after each file. The embedded
+    store loads through :mod:`~graph_service.services.bulk_loading` (``on_bytes`` reports the
+    bytes read); other stores parse each file and load it in one transaction.
     """
+    from graph_service.backends.oxigraph import OxigraphBackend
+
+    if isinstance(backend, OxigraphBackend):
+        from graph_service.services.bulk_loading import load_files_bulk
+
+        return load_files_bulk(backend, paths, settings=settings, progress=progress,
+                               on_bytes=on_bytes)
+    if settings is not None:
+        prepare_store(backend, settings)
     counts: list[tuple[Path, int]] = []
     for path in paths:
         source = read_source(Path(path))
@@ -150,6 +196,8 @@ def load_files(backend: GraphBackend, paths: Sequence[Path], *,
         previous = read_version(backend) or ""
         write_version(backend, graph_version(
             [RdfSource(previous.encode(), "nt", name="previous"), source]))
+        if on_bytes is not None:
+            on_bytes(Path(path).stat().st_size)
         if progress is not None:
             progress(Path(path), count)
     return counts

@@ -1,4 +1,4 @@
-"""The in-memory reach graph and citation index answer exactly what their queries answer."""
+"""Indexes built from scans (reach graph, citations, name rows) answer what their queries answer."""
 
 from __future__ import annotations
 
@@ -85,3 +85,15 @@ def test_citation_index_gives_every_claim_the_citations_of_claim_citations(
         assert index.citations(claim) == expected, claim
         cited += bool(expected)
     assert cited > len(claims) // 2
+
+
+def test_name_index_rows_equal_entity_labels(store: GraphBackend) -> None:
+    from graph_service.services.entity_rows import entity_label_rows
+    from graph_service.services.resolution import build_index
+
+    expected = [{k: None if v is None else str(v) for k, v in row.items()}
+                for row in select(store, CATALOG, "entity_labels")]
+    rows = entity_label_rows(store, CATALOG)
+    strip = [{k: v for k, v in row.items() if v is not None} for row in rows]
+    assert strip == [{k: v for k, v in row.items() if v is not None} for row in expected]
+    assert build_index(rows) == build_index(select(store, CATALOG, "entity_labels"))

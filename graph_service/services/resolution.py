@@ -10,7 +10,8 @@ Matching is case-, accent- and punctuation-insensitive. The rule for a *resolved
 4. anything else (several exact matches, close fuzzy rivals, prefixes only, nothing) is
    *unresolved* and the caller gets the ranked candidates.
 
-The index is built once per graph version from ``entity_labels.rq``.
+The index is built once per graph version from the rows of ``entity_labels.rq``, computed from
+scans (:mod:`~graph_service.services.entity_rows`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from graph_service.identifiers import parse_identifier_text
 from graph_service.models import ID
 from graph_service.named_queries import Catalog
 from graph_service.services import per_version
-from graph_service.services.queries import select_for_index
+from graph_service.services.entity_rows import entity_label_rows
 
 __all__ = [
     "CATEGORIES",
@@ -196,7 +197,7 @@ def get_index(backend: GraphBackend, catalog: Catalog, *, version: str,
                                                        catalog, version)
     if found is not None:
         return found
-    index = build_index(select_for_index(backend, catalog, "entity_labels"))
+    index = build_index(entity_label_rows(backend, catalog))
     return per_version.remember(cache, "resolution_index", version, index)  # type: ignore[no-any-return]
 
 

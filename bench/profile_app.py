@@ -1,4 +1,4 @@
-"""Profile requests to the service in-process with pyinstrument (cache and isolation off).
+"""Profile requests to the service in-process with pyinstrument (cache off, isolation optional).
 
 ``python bench/profile_app.py --store DIR --what check|pairwise|contraindications -o FILE``
 opens the prebuilt store read-only, sends a warm-up request through Flask's test client, then
@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-seconds", type=float, default=30.0)
     parser.add_argument("--bindings", choices=["substitutions", "values"],
                         default="substitutions")
+    parser.add_argument("--isolation", choices=["none", "process"], default="none",
+                        help="process: queries run in the query processes as served (the "
+                             "profile then shows the parent's side and the wait on the pipe; "
+                             "--bindings values then does not reach them)")
     args = parser.parse_args(argv)
     from pyinstrument import Profiler
 
@@ -47,7 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     hubs = json.loads(args.hubs)
     started = time.perf_counter()
     app = create_app({"GRAPH_SERVICE_STORE_PATH": str(args.store),
-                      "GRAPH_SERVICE_LOAD_ON_START": False, "GRAPH_SERVICE_ISOLATION": "none",
+                      "GRAPH_SERVICE_LOAD_ON_START": False,
+                      "GRAPH_SERVICE_ISOLATION": args.isolation,
                       "GRAPH_SERVICE_CACHE_SIZE": 0, "GRAPH_SERVICE_WARM_UP": False})
     boot = time.perf_counter() - started
     client = app.test_client()

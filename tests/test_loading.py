@@ -12,6 +12,7 @@ import gzip
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -239,3 +240,48 @@ def test_blank_nodes_of_two_files_stay_apart(tmp_path: Path) -> None:
     load_files(store, [one, two])
     assert len(list(store.store.quads_for_pattern(None, ox.NamedNode("http://x/p"), None))) == 2
     store.close()
+
+
+NO_VALIDATION = {"FLASK_GRAPH_SERVICE_VALIDATE_ON_LOAD": "false",
+                 "FLASK_GRAPH_SERVICE_EXTRA_DATA": ""}
+
+
+def test_cli_refuses_a_bad_first_file_and_leaves_the_new_store_empty(runner: Any,
+                                                                      tmp_path: Path) -> None:
+    from graph_service.cli import main
+
+    bad = tmp_path / "bad.nt"
+    bad.write_bytes(_lines(20) + b"<http://x/a> <http://x/p> .\n")
+    store = tmp_path / "store"
+    result = runner.invoke(main, ["load", str(bad), "--store", str(store)], env=NO_VALIDATION)
+    assert result.exit_code == 1 and f"{bad} (line 21)" in result.output
+    assert len(ox.Store.read_only(str(store))) == 0
+    good = tmp_path / "good.nt"
+    good.write_bytes(_lines(20))
+    result = runner.invoke(main, ["load", str(good), "--store", str(store), "--optimize"],
+                           env=NO_VALIDATION)
+    assert result.exit_code == 0 and f"        20  {good}" in result.output
+    reopened = OxigraphBackend(path=store, read_only=True)
+    assert reopened.query(DRUG_CLASS).rows and len(_markers(reopened)) == 1
+    reopened.close()
+
+
+def test_cli_loads_into_a_remote_server(runner: Any, remote_server: Any) -> None:
+    from graph_service.backends.remote import RemoteBackend
+    from graph_service.cli import main
+
+    remote = RemoteBackend(query_url=remote_server.query_url, update_url=remote_server.update_url,
+                           store_url=remote_server.store_url, timeout=10)
+    remote.clear()
+    try:
+        options = ["--remote-url", remote_server.query_url,
+                   "--remote-store-url", remote_server.store_url]
+        result = runner.invoke(main, ["load", str(MINI), *options], env=NO_VALIDATION)
+        assert result.exit_code == 2 and "--remote-update-url" in result.output
+        options += ["--remote-update-url", remote_server.update_url]
+        result = runner.invoke(main, ["load", str(MINI), *options], env=NO_VALIDATION)
+        assert result.exit_code == 0, result.output
+        assert f"        46  {MINI}" in result.output
+        assert remote.query(DRUG_CLASS).rows and len(_markers(remote)) == 1
+    finally:
+        remote.clear()

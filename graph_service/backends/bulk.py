@@ -164,14 +164,17 @@ def bulk_load_pieces(store: ox.Store, pieces: Sequence[Piece], fmt: ox.RdfFormat
     :raises InvalidDataError: naming the piece's file and its own line, or a read failure.
     """
     reader = PieceReader(pieces, on_bytes=on_bytes)
+    error: Exception | None = None
     try:
         store.bulk_load(io.BufferedReader(reader, _BUFFER), format=fmt)
     except SyntaxError as exc:
-        raise _syntax_error(reader, exc) from None
+        error = _syntax_error(reader, exc)
     except (OSError, EOFError) as exc:
-        if reader.failure is None:
-            raise BackendUnavailable(f"the store failed: {exc}") from exc
         name = reader.pieces[min(max(reader.index, 0), len(reader.pieces) - 1)].name
-        raise InvalidDataError(f"{name}: cannot read: {reader.failure}", file=name) from None
+        error = BackendUnavailable(f"the store failed: {exc}") if reader.failure is None \
+            else InvalidDataError(f"{name}: cannot read: {reader.failure}", file=name)
     finally:
         reader._close()
+    del store  # the error's traceback must not keep the store (and its lock) alive
+    if error is not None:
+        raise error

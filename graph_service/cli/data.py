@@ -131,17 +131,35 @@ def stats(store_dir: Path | None, as_json: bool) -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_STORE, show_default=True, help="On-disk store directory.")
-def load(files: tuple[Path, ...], store_dir: Path) -> None:
+@click.option("--optimize", is_flag=True,
+              help="Compact the store after loading (slower load, faster queries).")
+@click.option("--remote-url", default=None,
+              help="Load into this remote SPARQL server (its query URL) instead.")
+@click.option("--remote-store-url", default=None, help="Its Graph Store Protocol URL.")
+@click.option("--remote-update-url", default=None,
+              help="Its SPARQL Update URL (needed with --remote-url).")
+def load(files: tuple[Path, ...], store_dir: Path, optimize: bool, remote_url: str | None,
+         remote_store_url: str | None, remote_update_url: str | None) -> None:
     """Load RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD, .gz) into a store.
 
-    Each file goes in with one atomic bulk load (a bad file leaves the store as it was); an
-    empty store gets the validated ontology in the same load as the first file.
+    Each file goes in all or nothing (a bad file leaves the store as it was). The embedded
+    store takes each file in one bulk load, an empty one with the validated ontology in the
+    same load as the first file; a remote server gets each file through its Graph Store
+    Protocol (or SPARQL Update).
     """
     from graph_service.backends import get_backend
     from graph_service.errors import GraphServiceError
     from graph_service.services.loading import load_files
 
-    settings = cli_settings(store="oxigraph", store_path=str(store_dir), load_on_start=True)
+    if remote_url and not remote_update_url:
+        raise click.UsageError("--remote-url needs --remote-update-url (the graph version is "
+                               "recorded with SPARQL Update)")
+    if remote_url:
+        settings = cli_settings(store="remote", remote_url=remote_url, load_on_start=True,
+                                remote_store_url=remote_store_url,
+                                remote_update_url=remote_update_url)
+    else:
+        settings = cli_settings(store="oxigraph", store_path=str(store_dir), load_on_start=True)
     done: list[tuple[Path, int]] = []
     try:
         backend = get_backend(settings)
@@ -152,10 +170,12 @@ def load(files: tuple[Path, ...], store_dir: Path) -> None:
         with click.progressbar(length=total, label="loading", file=None) as bar:
             load_files(backend, list(files), settings=settings, on_bytes=bar.update,
                        progress=lambda path, count: done.append((path, count)))
+        if optimize and not remote_url:
+            backend.store.optimize()  # type: ignore[attr-defined]
     except GraphServiceError as exc:
         raise click.ClickException(exc.message) from exc
     finally:
         for path, count in done:
             click.echo(f"{count:10d}  {path}")
         backend.close()
-    click.echo(f"{sum(c for _, c in done)} quads loaded into {store_dir}")
+    click.echo(f"{sum(c for _, c in done)} quads loaded into {remote_url or store_dir}")

@@ -58,14 +58,12 @@ def _child(conn: Connection, spec: tuple[str, Any]) -> None:
             method, kwargs = conn.recv()
         except (EOFError, OSError):
             return
-        try:
-            answer = getattr(store, method)(**kwargs)
+        try:  # a reply that cannot be pickled is reported too: nothing was sent yet then
+            _reply(conn, getattr(store, method)(**kwargs))
         except GraphServiceError as exc:
             conn.send(("error", (type(exc), exc.message, exc.extra)))
         except Exception as exc:  # a bug: report it as a 500 instead of losing the child
             conn.send(("error", (GraphServiceError, f"{type(exc).__name__}: {exc}", {})))
-        else:
-            _reply(conn, answer)
 
 
 def _reply(conn: Connection, answer: Any) -> None:

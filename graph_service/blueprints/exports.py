@@ -13,11 +13,14 @@ from graph_service.services.exports import export_graph
 from graph_service.services.graph_selection import INCLUDE_OPTIONS, MAX_DEPTH
 from graph_service.state import get_state
 
-__all__ = ["bp", "export_cache", "list_arg"]
+__all__ = ["PROJECTION_WAIT", "bp", "export_cache", "list_arg"]
 
 bp = Blueprint("exports", __name__)
 
 _CACHE_KEY = "export_cache"
+#: seconds one export waits for the projection of a new graph version (the others get 503
+#: warming_up at once; see services/projection_builds.py)
+PROJECTION_WAIT = 30.0
 
 
 def export_cache() -> dict[str, Any]:
@@ -81,7 +84,7 @@ def export() -> Response:
         include=list_arg("include", comma_list(INCLUDE_OPTIONS), "/".join(INCLUDE_OPTIONS),
                          options=INCLUDE_OPTIONS),
         cache=export_cache(), catalog=state.catalog,
-        render_timeout=state.settings.query_timeout)
+        render_timeout=state.settings.query_timeout, wait=PROJECTION_WAIT)
     response = Response(exported.body, mimetype=None, content_type=exported.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     response.headers["X-Graph-Nodes"] = str(exported.nodes)
@@ -89,6 +92,16 @@ def export() -> Response:
     response.headers["X-Graph-Version"] = state.graph_version
     if exported.layout:
         response.headers["X-Graph-Layout"] = exported.layout
+    return response
+
+
+@bp.after_request
+def _retry_after(response: Response) -> Response:
+    """``Retry-After`` on a 503 ``warming_up`` (the export graph is being prepared)."""
+    if response.status_code == 503 and response.is_json:
+        body = response.get_json(silent=True) or {}
+        if body.get("error") == "warming_up" and "retry_after" in body:
+            response.headers["Retry-After"] = str(body["retry_after"])
     return response
 
 

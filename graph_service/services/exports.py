@@ -31,6 +31,7 @@ from graph_service.services.graph_selection import (
     resolve_focus,
     select,
 )
+from graph_service.services.projection_builds import built_in_background
 from graph_service.services.queries import INDEX_TIME_LIMIT
 from graph_service.services.resolution import get_index, resolve
 
@@ -156,9 +157,13 @@ def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str
                  format: str, focus: str | None = None, depth: int = 1,
                  types: frozenset[str] = frozenset(), include: frozenset[str] = frozenset(),
                  cache: MutableMapping[str, Any] | None = None, catalog: Catalog | None = None,
-                 render_timeout: float = DEFAULT_TIMEOUT,
+                 render_timeout: float = DEFAULT_TIMEOUT, wait: float | None = None,
                  on_progress: Progress | None = None) -> ExportFile:
     """Write the selected part of the graph in ``format``.
+
+    :param wait: build a missing projection in the background and wait at most this long
+        (:mod:`.projection_builds`); ``None`` builds it in this thread.
+    :raises ProjectionWarmingUp: (503) when the projection is still being built.
 
     :param focus: an entity's local name, IRI, label, synonym or identifier (with ``catalog``,
         by the name resolution service); ``None`` exports everything.
@@ -167,8 +172,14 @@ def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str
     """
     chosen_format = format_for(format)
     Selection(depth=depth, types=types, include=include)  # validate before reading the store
-    projected = load_projection(backend, queries_dir=queries_dir, graph_version=graph_version,
-                                cache=cache, on_progress=on_progress)
+    def build() -> ProjectedGraph:
+        return load_projection(backend, queries_dir=queries_dir, graph_version=graph_version,
+                               cache=cache, on_progress=on_progress)
+
+    if wait is not None and cache is not None and graph_version not in cache:
+        projected: ProjectedGraph = built_in_background(cache, graph_version, build, wait=wait)
+    else:
+        projected = build()
     node = None
     if focus is not None:
         node = _focus_node(backend, projected, focus, catalog=catalog,

@@ -209,7 +209,13 @@ def _service_paths(export_formats: dict[str, str], export_aliases: list[str],
             "The graph (or an entity's neighbourhood) as a file for graph tools",
             {**_media(*sorted(set(export_formats.values())), description="The graph file "
                       "(X-Graph-Nodes, X-Graph-Edges; X-Graph-Layout for drawings)"),
-             **_errors(400, 404, 503)},
+             **_errors(400, 404),
+             "503": {"description": "Graphviz over the time limit (query_timeout), or the export "
+                                    "graph of a new version still being prepared (warming_up, "
+                                    "with Retry-After)",
+                     "headers": {"Retry-After": {"description": "seconds (warming_up)",
+                                                 "schema": {"type": "integer", "minimum": 1}}},
+                     "content": {_JSON: {"schema": ref("Error")}}}},
             tags=["export"], op_id="export", parameters=[
                 _query("format", {"type": "string",
                                   "pattern": any_case([*export_formats, *export_aliases])},

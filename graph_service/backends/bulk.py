@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 
@@ -53,8 +52,8 @@ class PieceReader(io.RawIOBase):
         self.index = -1  # the piece being read
         self.newlines = 0
         self.failure: BaseException | None = None
-        self._stream: IO[bytes] | None = None
-        self._raw: IO[bytes] | None = None
+        self._stream: io.BufferedIOBase | None = None
+        self._raw: io.BufferedReader | None = None
         self._raw_at = 0
         self._last = b"\n"
         self._fresh = True  # only spaces so far on the current line

@@ -14,6 +14,7 @@ import gzip
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -50,7 +51,8 @@ def count_quads(path: Path, fmt: str, *, packed: bool) -> int:
     :raises InvalidDataError: naming the file and line of the first syntax error.
     """
     try:
-        with path.open("rb") as raw, (gzip.GzipFile(fileobj=raw) if packed else raw) as stream:
+        with path.open("rb") as raw:
+            stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if packed else raw  # type: ignore[assignment]
             return sum(1 for _ in ox.parse(stream, format=RDF_FORMATS[fmt]))
     except SyntaxError as exc:
         line = f" (line {exc.lineno})" if exc.lineno else ""

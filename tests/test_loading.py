@@ -285,3 +285,17 @@ def test_cli_loads_into_a_remote_server(runner: Any, remote_server: Any) -> None
         assert remote.query(DRUG_CLASS).rows and len(_markers(remote)) == 1
     finally:
         remote.clear()
+
+
+def test_an_interrupted_load_commits_nothing_and_is_not_a_data_error(tmp_path: Path) -> None:
+    data = tmp_path / "data.nt"
+    data.write_bytes(_lines(50))
+    store = OxigraphBackend(path=tmp_path / "store")
+
+    def interrupt(_: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_files(store, [data], on_bytes=interrupt)
+    assert store.triple_count() == 0
+    store.close()

@@ -169,6 +169,8 @@ def bulk_load_pieces(store: ox.Store, pieces: Sequence[Piece], fmt: ox.RdfFormat
     except SyntaxError as exc:
         error = _syntax_error(reader, exc)
     except (OSError, EOFError) as exc:
+        if reader.failure is not None and not isinstance(reader.failure, Exception):
+            raise reader.failure from None  # Ctrl-C while reading: nothing was committed
         name = reader.pieces[min(max(reader.index, 0), len(reader.pieces) - 1)].name
         error = BackendUnavailable(f"the store failed: {exc}") if reader.failure is None \
             else InvalidDataError(f"{name}: cannot read: {reader.failure}", file=name)

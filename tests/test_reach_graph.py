@@ -97,3 +97,18 @@ def test_name_index_rows_equal_entity_labels(store: GraphBackend) -> None:
     strip = [{k: v for k, v in row.items() if v is not None} for row in rows]
     assert strip == [{k: v for k, v in row.items() if v is not None} for row in expected]
     assert build_index(rows) == build_index(select(store, CATALOG, "entity_labels"))
+
+
+def test_safety_index_rows_equal_safety_claims(store: GraphBackend) -> None:
+    from graph_service.services.claim_rows import safety_claim_rows
+    from graph_service.services.safety_index import build_safety_index
+
+    expected = select(store, CATALOG, "safety_claims")
+    rows = safety_claim_rows(store, CATALOG)
+    assert sorted(map(sorted_items, rows)) == sorted(map(sorted_items, expected))
+    assert [str(r["claim"]) for r in rows] == [str(r["claim"]) for r in expected]
+    assert build_safety_index(rows).to_json() == build_safety_index(expected).to_json()
+
+
+def sorted_items(row: dict[str, object]) -> list[tuple[str, str]]:
+    return sorted((k, repr(v)) for k, v in row.items())

@@ -33,6 +33,8 @@ MAX_STRING_LENGTH = 1000
 MAX_IRI_LENGTH = 4096
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
 
+_NUMERIC = frozenset((XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.boolean))
+
 # resolve(text, entity_type, parameter_name) -> IRI; raises NotFound / InvalidParameter
 Resolver = Callable[[str, str, str], URIRef]
 
@@ -45,8 +47,7 @@ def plain(node: Node | None) -> Any:
     """
     if node is None:
         return None
-    if isinstance(node, Literal) and node.datatype in (XSD.integer, XSD.int, XSD.long,
-                                                       XSD.decimal, XSD.double, XSD.boolean):
+    if isinstance(node, Literal) and node.datatype in _NUMERIC:
         value = node.toPython()
         return value if isinstance(value, bool | int | float) else str(node)
     return str(node)

@@ -1,10 +1,11 @@
 """Every claim a safety answer may use, indexed by subject, built once per graph version.
 
 A check looks up the claims whose subject one medication reaches instead of scanning every
-claim per request: the index is built from ``safety_claims.rq`` (never contradicted claims)
-the first time a graph version is asked for, and is replaced when the version changes. Rows
-hold JSON-ready values (IRIs and texts as ``str``, numbers as numbers), so the index is saved
-and loaded as it is (:mod:`~graph_service.services.index_store`).
+claim per request: the index is built from the rows of ``safety_claims.rq`` (never contradicted
+claims; computed from scans by :mod:`~graph_service.services.claim_rows`) the first time a
+graph version is asked for, and is replaced when the version changes. Rows hold JSON-ready
+values (IRIs and texts as ``str``, numbers as numbers), so the index is saved and loaded as it
+is (:mod:`~graph_service.services.index_store`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from rdflib.term import Literal, Node
 from graph_service.backends import GraphBackend
 from graph_service.named_queries import Catalog
 from graph_service.services import per_version
-from graph_service.services.queries import plain, select_for_index
+from graph_service.services.claim_rows import safety_claim_rows
+from graph_service.services.queries import plain
 
 __all__ = ["COLUMNS", "SafetyIndex", "build_safety_index", "get_safety_index"]
 
@@ -121,5 +123,5 @@ def get_safety_index(backend: GraphBackend, catalog: Catalog, *, version: str,
     found: SafetyIndex | None = per_version.lookup(cache, _CACHE_KEY, backend, catalog, version)
     if found is not None:
         return found
-    index = build_safety_index(select_for_index(backend, catalog, "safety_claims"))
+    index = build_safety_index(safety_claim_rows(backend, catalog))
     return per_version.remember(cache, _CACHE_KEY, version, index)  # type: ignore[no-any-return]

@@ -232,6 +232,15 @@ def test_start_up_files_are_the_ontology(tmp_path: Path) -> None:
         p.name for p in ONTOLOGY_DIR.glob("*.ttl") if p.name != "shapes.ttl")
 
 
+def test_a_byte_order_mark_after_the_ontology_is_dropped(tmp_path: Path, cache: Path) -> None:
+    data = tmp_path / "bom.nt.gz"
+    data.write_bytes(gzip.compress(b"\xef\xbb\xbf" + _lines(2)))
+    store = OxigraphBackend()
+    settings = _settings(GRAPH_SERVICE_VALIDATE_ON_LOAD=False)
+    assert load_files(store, [data], settings=settings) == [(data, 2)]
+    assert store.query(DRUG_CLASS).rows
+
+
 def test_blank_nodes_of_two_files_stay_apart(tmp_path: Path) -> None:
     one, two = tmp_path / "one.nt", tmp_path / "two.ttl"
     one.write_bytes(b"_:b <http://x/p> <http://x/o> .\n")

@@ -27,6 +27,7 @@ _SKIPPED_LINE = re.compile(rb"\n[ \t]*(?=[#\r\n])")  # a line that holds no stat
 _LINE = re.compile(r"\bline (\d+)")
 _WHERE = re.compile(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ")
 _BUFFER = 1 << 20
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -71,7 +72,10 @@ class PieceReader(io.RawIOBase):
             self._stream, self._raw = io.BytesIO(piece.data), None
         else:
             self._raw = piece.data.open("rb")
-            self._stream = gzip.GzipFile(fileobj=self._raw) if piece.packed else self._raw
+            stream = gzip.GzipFile(fileobj=self._raw) if piece.packed else self._raw
+            if stream.peek(3)[:3] == _BOM:  # allowed at a document's start, not inside one
+                stream.read(3)
+            self._stream = stream
         return True
 
     def _close(self) -> None:

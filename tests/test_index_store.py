@@ -73,6 +73,9 @@ def test_saved_indexes_load_equal_to_the_built_ones_and_only_for_their_version(
         assert read_indexes(root, "v2") is None
         index_path(root, "v3").write_text("{torn")
         assert read_indexes(root, "v3") is None
+        index_path(root, "v4").write_text(json.dumps(  # right format and version, wrong shape
+            {"format": index_store.FORMAT, "version": "v4", "safety_index": {}}))
+        assert read_indexes(root, "v4") is None
     finally:
         backend.close()
 
@@ -176,3 +179,43 @@ def test_dikg_index_builds_once_and_rebuilds_on_request(root: Path, runner: Any)
     assert saved.stat().st_mtime_ns != stamp
     missing = runner.invoke(main, ["index", "--store", str(root / "nothing")])
     assert missing.exit_code != 0 and "not a store directory" in missing.output
+
+
+def test_serve_builds_the_indexes_in_the_master_under_every_name_of_the_version(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph_service.cli.data import cli_settings
+    from graph_service.cli.serve import build_store
+    from graph_service.services.writes import store_version
+
+    settings = cli_settings(store="oxigraph", store_path=str(root), load_on_start=True)
+    version = build_store(settings)
+    assert index_files(root) == [index_path(root, version)]
+    service_app(root).test_client().post(  # a write: a pointer names the new version
+        "/sparql", data={"update": entity_update("served-drug")}, headers=ADMIN)
+    for old in index_files(root):
+        old.unlink()
+    head = build_store(settings)
+    backend = OxigraphBackend(path=root / read_head_dir(root), read_only=True)
+    try:
+        marker = store_version(backend.store, None)  # the name a worker starts with
+    finally:
+        backend.close()
+    assert marker != head
+    assert {p.name for p in index_files(root)} == {index_path(root, head).name,
+                                                    index_path(root, marker).name}
+
+    def no_build(*args: Any) -> None:
+        raise AssertionError("a worker rebuilt indexes that dikg serve built")
+
+    monkeypatch.setattr(index_store, "build_all", no_build)
+    client = service_app(root).test_client()
+    found = client.get("/api/v1/entities", query_string={"q": "served drug"}).get_json()
+    assert found["resolved"]["iri"] == f"{ID}served-drug" and found["graph_version"] == head
+
+
+def read_head_dir(root: Path) -> str:
+    from graph_service.backends.versions import read_head
+
+    head = read_head(root)
+    assert head is not None
+    return head.dir

@@ -96,12 +96,16 @@ def read_indexes(root: Path, version: str) -> dict[str, Any] | None:
     if not isinstance(data, dict) or data.get("format") != FORMAT \
             or data.get("version") != version:
         return None
-    return {"resolution_index": ResolutionIndex.from_json(data["resolution_index"]),
-            "term_labels": data["term_labels"],
-            "safety_index": SafetyIndex.from_json(data["safety_index"]),
-            "safety_sources": data["safety_sources"],
-            "reach_graph": ReachGraph.from_json(data["reach_graph"]),
-            "citation_index": CitationIndex.from_json(data["citation_index"])}
+    try:
+        return {"resolution_index": ResolutionIndex.from_json(data["resolution_index"]),
+                "term_labels": dict(data["term_labels"]),
+                "safety_index": SafetyIndex.from_json(data["safety_index"]),
+                "safety_sources": list(data["safety_sources"]),
+                "reach_graph": ReachGraph.from_json(data["reach_graph"]),
+                "citation_index": CitationIndex.from_json(data["citation_index"])}
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        log.warning("index file for %s has another structure (%r); rebuilding it", version, exc)
+        return None
 
 
 def _prune(directory: Path, keep: Path) -> None:

@@ -206,3 +206,35 @@ def test_serialized_bodies_cross_the_pipe_unchanged() -> None:
         assert store.last_pid != os.getpid()
     finally:
         store.close()
+
+
+def test_a_long_index_build_leaves_the_callers_slots_free() -> None:
+    """A whole-graph build under a longer ``time_limit`` runs in its own child: with one
+    process for callers, a caller's query still answers while the build runs."""
+    import threading
+
+    from graph_service.backends.base import time_limit
+
+    inner = OxigraphBackend()
+    inner.load([RdfSource(MINI, "turtle", name="mini.ttl")])
+    store = IsolatedBackend(inner, timeout=1.0, processes=1)
+    outcome: list[BaseException | None] = []
+
+    def build() -> None:
+        with time_limit(4):
+            try:
+                store.query(RUNAWAY[:-2] + ". ?m ?n ?o }")  # 46^5 rows: stopped at 4 s
+                outcome.append(None)
+            except QueryTimeout as exc:
+                outcome.append(exc)
+
+    thread = threading.Thread(target=build)
+    try:
+        thread.start()
+        time.sleep(0.5)
+        assert _count(store) == 46  # a shared slot would make this wait 1 s and fail
+        assert thread.is_alive()
+    finally:
+        thread.join(10)
+        store.close()
+    assert len(outcome) == 1

@@ -7,6 +7,8 @@ each hold a read view of the store (a read-only directory, a checkpoint of a wri
 or a copy of an in-memory store). A query past ``query_timeout`` gets its child SIGKILLed (503
 ``QueryTimeout``); a child that dies is replaced (503 ``BackendUnavailable``). Writes go to
 the parent's store and bump a generation number; children reopen before their next query.
+The service's own whole-graph builds (run under a longer ``time_limit``) use one extra child,
+so a long index or projection build never holds a slot that callers' queries wait for.
 
 The per-query path is kept short (see bench/notes.md): free children wait on a LIFO stack, so at
 low concurrency one warm child (its RocksDB block cache, its CPU caches) answers every query and
@@ -59,6 +61,10 @@ class IsolatedBackend:
         self._idle = Slots()
         for _ in range(processes):
             self._idle.put(None)  # a free slot; the child starts on first use
+        # The service's own whole-graph builds (under a longer ``time_limit``) get a child of
+        # their own: a 40 s index or projection build must not take a slot callers wait for.
+        self._builds = Slots()
+        self._builds.put(None)
 
     def _current_spec(self) -> tuple[str, Any]:
         with self._lock:
@@ -87,10 +93,12 @@ class IsolatedBackend:
         return target
 
     def _call(self, method: str, **kwargs: Any) -> Any:
+        limit = effective_time_limit(self.timeout)
+        slots = self._builds if limit > self.timeout else self._idle
         try:
-            child = self._idle.get(timeout=self.timeout)
+            child = slots.get(timeout=limit)
         except queue.Empty:
-            raise QueryTimeout(f"no query process became free within {self.timeout:g} s") from None
+            raise QueryTimeout(f"no query process became free within {limit:g} s") from None
         try:
             if child is not None and (child.generation != self.generation or child.exited()):
                 child.kill()
@@ -100,7 +108,6 @@ class IsolatedBackend:
                 child = Child(self._current_spec(), generation)
             self.last_pid = child.pid
             child.conn.send((method, kwargs))
-            limit = effective_time_limit(self.timeout)
             if not child.conn.poll(limit):
                 child.kill()
                 child = None
@@ -117,7 +124,7 @@ class IsolatedBackend:
                     f"the query process died while running the query (exit code {code}); "
                     "it has been replaced, other queries are not affected") from None
         finally:
-            self._idle.put(child)
+            slots.put(child)
         if status == "error":
             cls, message, extra = payload
             raise cls(message, **extra)
@@ -180,13 +187,14 @@ class IsolatedBackend:
 
     def close(self) -> None:
         """Stop every child, then close the parent's store."""
-        while True:
-            try:
-                child = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            if child is not None:
-                child.kill()
+        for slots in (self._idle, self._builds):
+            while True:
+                try:
+                    child = slots.get_nowait()
+                except queue.Empty:
+                    break
+                if child is not None:
+                    child.kill()
         for old in self._snapshots:
             shutil.rmtree(old, ignore_errors=True)
         self.inner.close()

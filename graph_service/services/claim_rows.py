@@ -70,7 +70,7 @@ def safety_claim_rows(backend: GraphBackend, catalog: Catalog) -> list[dict[str,
         for values in found.values():  # engine's), which decides the text a merge keeps
             values.sort(key=str)
     details = _Details(backend, catalog)
-    rows: dict[tuple[tuple[str, Node], ...], dict[str, Node]] = {}  # DISTINCT
+    rows: list[dict[str, Node]] = []  # distinct already: each part comes from distinct triples
     for base in required:
         if str(base["claim"]) in contradicted:
             continue
@@ -82,10 +82,12 @@ def safety_claim_rows(backend: GraphBackend, catalog: Catalog) -> list[dict[str,
         for (sev, sev_label, rank), (kind, kind_label), status_label, management, mechanism \
                 in product(severities, kinds, details.labels(base["status"]),
                            found.get(_MANAGEMENT) or [None], found.get(_MECHANISM) or [None]):
-            values = {**base, "severity": sev, "severity_label": sev_label,
-                      "severity_rank": rank, "claim_kind": kind, "claim_kind_label": kind_label,
-                      "status_label": status_label, "management": management,
-                      "mechanism": mechanism}
-            row = {k: v for k, v in values.items() if v is not None}
-            rows.setdefault(tuple(sorted(row.items())), row)
-    return sorted(rows.values(), key=_order)
+            row = dict(base)
+            for key, value in (("severity", sev), ("severity_label", sev_label),
+                               ("severity_rank", rank), ("claim_kind", kind),
+                               ("claim_kind_label", kind_label), ("status_label", status_label),
+                               ("management", management), ("mechanism", mechanism)):
+                if value is not None:
+                    row[key] = value
+            rows.append(row)
+    return sorted(rows, key=_order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -13,7 +14,7 @@ from graph_service.services.exports import export_graph
 from graph_service.services.graph_selection import INCLUDE_OPTIONS, MAX_DEPTH
 from graph_service.state import get_state
 
-__all__ = ["PROJECTION_WAIT", "bp", "export_cache", "list_arg"]
+__all__ = ["PROJECTION_WAIT", "bp", "export_cache", "list_arg", "projection_root"]
 
 bp = Blueprint("exports", __name__)
 
@@ -27,6 +28,13 @@ def export_cache() -> dict[str, Any]:
     """This app's projection cache (one graph version at a time)."""
     cache: dict[str, Any] = get_state().extras.setdefault(_CACHE_KEY, {})
     return cache
+
+
+def projection_root() -> Path | None:
+    """Where the export projection of each graph version is saved: the on-disk store's root
+    (``None`` for in-memory, rdflib and remote stores: the projection is then built here)."""
+    settings = get_state().settings
+    return settings.store_path if settings.store == "oxigraph" else None
 
 
 def list_arg(name: str, pattern: str, valid: str, *,
@@ -84,7 +92,8 @@ def export() -> Response:
         include=list_arg("include", comma_list(INCLUDE_OPTIONS), "/".join(INCLUDE_OPTIONS),
                          options=INCLUDE_OPTIONS),
         cache=export_cache(), catalog=state.catalog,
-        render_timeout=state.settings.query_timeout, wait=PROJECTION_WAIT)
+        render_timeout=state.settings.query_timeout, wait=PROJECTION_WAIT,
+        saved_under=projection_root())
     response = Response(exported.body, mimetype=None, content_type=exported.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     response.headers["X-Graph-Nodes"] = str(exported.nodes)

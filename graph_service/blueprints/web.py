@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request, send_from_directory
 
-from graph_service.blueprints.exports import export_cache
+from graph_service.blueprints.exports import export_cache, projection_root
 from graph_service.errors import NotAcceptable, NotFound
 from graph_service.models import ID, PROJECT_ROOT
 from graph_service.serializers.graph_render import TYPE_COLORS
@@ -41,7 +41,8 @@ def vendor_dir() -> Path:
 def _projection() -> ProjectedGraph:
     state = get_state()
     return load_projection(state.backend, queries_dir=state.settings.queries_dir,
-                           graph_version=state.graph_version, cache=export_cache())
+                           graph_version=state.graph_version, cache=export_cache(),
+                           saved_under=projection_root())
 
 
 def _entities() -> list[list[str]]:

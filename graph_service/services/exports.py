@@ -32,6 +32,7 @@ from graph_service.services.graph_selection import (
     select,
 )
 from graph_service.services.projection_builds import built_in_background
+from graph_service.services.projection_store import load_or_build
 from graph_service.services.queries import INDEX_TIME_LIMIT
 from graph_service.services.resolution import get_index, resolve
 
@@ -85,9 +86,12 @@ def _text(value: Any) -> str:
 
 def load_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: str,
                     cache: MutableMapping[str, Any] | None = None,
-                    on_progress: Progress | None = None) -> ProjectedGraph:
+                    on_progress: Progress | None = None,
+                    saved_under: Path | None = None) -> ProjectedGraph:
     """The whole graph and its projection (with inferred reaches), cached per graph version.
 
+    :param saved_under: the root of an on-disk store: the projection is read from its saved
+        file there, or built once and saved (:mod:`.projection_store`).
     :raises GraphServiceError: when the store cut the graph short (an export must be complete).
     """
     if cache is not None and graph_version in cache:
@@ -97,14 +101,22 @@ def load_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: 
         if cache is not None and graph_version in cache:
             built: ProjectedGraph = cache[graph_version]
             return built
-        return _build_projection(backend, queries_dir=queries_dir, graph_version=graph_version,
-                                 cache=cache, on_progress=on_progress)
+
+        def build() -> ProjectedGraph:
+            return _build_projection(backend, queries_dir=queries_dir,
+                                     graph_version=graph_version, on_progress=on_progress)
+
+        projected = build() if saved_under is None else \
+            load_or_build(saved_under, graph_version, build)
+        if cache is not None:
+            cache.clear()  # one version at a time
+            cache[graph_version] = projected
+        return projected
 
 
 def _build_projection(backend: GraphBackend, *, queries_dir: Path, graph_version: str,
-                      cache: MutableMapping[str, Any] | None,
                       on_progress: Progress | None) -> ProjectedGraph:
-    """Read the whole graph and its inferred reaches, project it, and keep it in ``cache``."""
+    """Read the whole graph and its inferred reaches and project it."""
     with time_limit(INDEX_TIME_LIMIT):  # whole-graph reads, once per graph version
         triples = backend.query(read_query(queries_dir, "export_graph"), max_rows=None)
         rows = backend.query(read_query(queries_dir, "export_inferred"), max_rows=None).rows
@@ -116,12 +128,8 @@ def _build_projection(backend: GraphBackend, *, queries_dir: Path, graph_version
         rdf.add(triple)
     reaches = [Reach(_text(r.get("claim")), _text(r.get("source")), _text(r.get("target")),
                      _text(r.get("sourceVia")), _text(r.get("targetVia"))) for r in rows]
-    projected = ProjectedGraph(rdf, project(rdf, reaches=reaches, on_progress=on_progress),
-                               graph_version)
-    if cache is not None:
-        cache.clear()  # one version at a time
-        cache[graph_version] = projected
-    return projected
+    return ProjectedGraph(rdf, project(rdf, reaches=reaches, on_progress=on_progress),
+                          graph_version)
 
 
 def _focus_node(backend: GraphBackend, projected: ProjectedGraph, text: str, *,
@@ -158,9 +166,11 @@ def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str
                  types: frozenset[str] = frozenset(), include: frozenset[str] = frozenset(),
                  cache: MutableMapping[str, Any] | None = None, catalog: Catalog | None = None,
                  render_timeout: float = DEFAULT_TIMEOUT, wait: float | None = None,
-                 on_progress: Progress | None = None) -> ExportFile:
+                 on_progress: Progress | None = None,
+                 saved_under: Path | None = None) -> ExportFile:
     """Write the selected part of the graph in ``format``.
 
+    :param saved_under: the root of an on-disk store holding the saved projection.
     :param wait: build a missing projection in the background and wait at most this long
         (:mod:`.projection_builds`); ``None`` builds it in this thread.
     :raises ProjectionWarmingUp: (503) when the projection is still being built.
@@ -174,7 +184,7 @@ def export_graph(backend: GraphBackend, *, queries_dir: Path, graph_version: str
     Selection(depth=depth, types=types, include=include)  # validate before reading the store
     def build() -> ProjectedGraph:
         return load_projection(backend, queries_dir=queries_dir, graph_version=graph_version,
-                               cache=cache, on_progress=on_progress)
+                               cache=cache, on_progress=on_progress, saved_under=saved_under)
 
     if wait is not None and cache is not None and graph_version not in cache:
         projected: ProjectedGraph = built_in_background(cache, graph_version, build, wait=wait)

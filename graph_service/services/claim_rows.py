@@ -75,13 +75,17 @@ def safety_claim_rows(backend: GraphBackend, catalog: Catalog) -> list[dict[str,
         if str(base["claim"]) in contradicted:
             continue
         found = options.get(str(base["claim"]), {})
-        severities = [(s, label, rank) for s in found.get(_SEVERITY, ())
-                      for label, rank in details.pairs(s)] or [(None, None, None)]
-        kinds = [(k, label) for k in found.get(_KIND, ()) for label in details.labels(k)] \
+        severities: list[tuple[Node | None, ...]] = [
+            (s, label, rank) for s in found.get(_SEVERITY, ())
+            for label, rank in details.pairs(s)] or [(None, None, None)]
+        kinds: list[tuple[Node | None, ...]] = [
+            (k, label) for k in found.get(_KIND, ()) for label in details.labels(k)] \
             or [(None, None)]
+        managements: list[Node | None] = [*found.get(_MANAGEMENT, ())] or [None]
+        mechanisms: list[Node | None] = [*found.get(_MECHANISM, ())] or [None]
         for (sev, sev_label, rank), (kind, kind_label), status_label, management, mechanism \
-                in product(severities, kinds, details.labels(base["status"]),
-                           found.get(_MANAGEMENT) or [None], found.get(_MECHANISM) or [None]):
+                in product(severities, kinds, details.labels(base["status"]), managements,
+                           mechanisms):
             row = dict(base)
             for key, value in (("severity", sev), ("severity_label", sev_label),
                                ("severity_rank", rank), ("claim_kind", kind),

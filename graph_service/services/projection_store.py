@@ -24,7 +24,8 @@ from graph_service.services.graph_selection import ProjectedGraph
 from graph_service.services.index_store import DIRECTORY, index_path
 from graph_service.services.queries import INDEX_TIME_LIMIT
 
-__all__ = ["load_or_build", "projection_path", "read_projection", "write_projection"]
+__all__ = ["load_or_build", "projection_path", "read_projection", "save_alias",
+           "write_projection"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,19 @@ def write_projection(root: Path, projected: ProjectedGraph) -> Path:
                    key=lambda p: p.stat().st_mtime, reverse=True)
     for old in older[KEEP:]:
         old.unlink(missing_ok=True)
+    return target
+
+
+def save_alias(root: Path, version: str, alias: str) -> Path:
+    """Save the projection of ``version`` also as that of ``alias`` (another name of the same
+    data); kept as it is when that file exists."""
+    projected = read_projection(root, version)
+    if projected is None:
+        raise FileNotFoundError(projection_path(root, version))
+    target = projection_path(root, alias)
+    if not target.is_file():
+        projected.version = alias
+        write_projection(root, projected)
     return target
 
 

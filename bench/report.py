@@ -76,15 +76,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                         f"{load['oxigraph load']['triples_per_s']:,} triples/s = {ratio:.0%}",
                         "met": ratio >= 0.8})
         if size in ("1m", "5m") and "start" in entry:
-            seconds, default = entry["start"]["seconds"], entry["start"]["default_settings"]
-            shown = "did not start" if seconds is None else f"{seconds:.2f} s"
+            start = entry["start"]
+            shown = f"{start['seconds']:.2f} s (median of {len(start['runs'])})" \
+                if start["seconds"] is not None else \
+                f"does not start: {(start.get('errors') or ['?'])[0][:140]}"
             out.append({"size": size, "target": "service start on a prebuilt store < 3 s "
-                        "(start-up index warm-up off)", "measured": shown,
-                        "met": seconds is not None and seconds < 3})
-            out.append({"size": size, "target": "service start on a prebuilt store < 3 s "
-                        "(default settings)", "measured": f"{default['seconds']:.2f} s"
-                        if default["ok"] else f"does not start: {default['error'][:140]}",
-                        "met": default["ok"] and default["seconds"] < 3})
+                        "(default settings, saved per-version indexes)", "measured": shown,
+                        "met": start["seconds"] is not None and start["seconds"] < 3})
     return out
 
 
@@ -167,14 +165,18 @@ def markdown(results: dict[str, Any], *, notes: Path | None = None) -> str:
         lines += ["", f"## {size}: {entry['triples']:,} triples, {entry['drugs']:,} synthetic "
                   "drugs", "", "### Load", "", *_load_table(entry["load"], entry["triples"])]
         start = entry["start"]
-        default = start["default_settings"]
+        off = start.get("warm_up_off", {})
         median = "did not start" if start["seconds"] is None else f"{start['seconds']:.2f} s"
-        lines += ["", f"Service start on the prebuilt store (gunicorn launch to first good "
-                  f"`/health`, {opts['workers']} workers, nothing parsed), start-up warm-up of "
-                  f"the name/label/safety indexes off: median **{median}** (runs "
-                  f"{start['runs']}). With the default settings (warm-up on): " + (
-                      f"{default['seconds']:.2f} s." if default["ok"] else
-                      f"**does not start**: `{default['error']}`."), "",
+        index = entry.get("index", {})
+        lines += ["", f"Per-version indexes (`dikg index`, run once per graph version after the "
+                  f"load, timed apart from it): {index.get('seconds', '?')} s"
+                  + ("" if index.get("ok", True) else " (FAILED)") + ".", "",
+                  f"Service start on the prebuilt store (gunicorn launch to first good "
+                  f"`/health`, {opts['workers']} workers, nothing parsed, the saved indexes "
+                  f"loaded by each worker): median **{median}** (runs {start['runs']}). "
+                  "With the start-up warm-up off (indexes loaded on first use): " + (
+                      f"{off['seconds']:.2f} s." if off.get("ok") else
+                      f"did not start: `{off.get('error', '?')}`."), "",
                   "### Latency and throughput", "",
                   "Same query text to both servers (POST form); ours is gunicorn + Flask with "
                   "its result cache off for these rows; ratio = ours p50 / raw p50.", "",

@@ -11,9 +11,11 @@ from typing import Any
 
 import pyoxigraph
 import yaml
-from rdflib.plugins.sparql import prepareQuery
 
 from graph_service.errors import GraphServiceError
+
+#: libyaml's safe loader where PyYAML was built with it (the pure-Python one is much slower)
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = [
     "ENTITY_TYPES",
@@ -77,7 +79,7 @@ def parse_header(text: str, path: Path) -> dict[str, Any]:
     if not lines:
         raise NamedQueryError(f"{path.name}: no '#+' header")
     try:
-        header = yaml.safe_load(textwrap.dedent("\n".join(lines)))
+        header = yaml.load(textwrap.dedent("\n".join(lines)), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise NamedQueryError(f"{path.name}: the '#+' header is not valid YAML: {exc}") from exc
     if not isinstance(header, dict):
@@ -128,6 +130,8 @@ def check_text(text: str, params: tuple[QueryParam, ...], returns: str | None, p
     try:
         with _RDFLIB_PARSER_LOCK:
             if rdflib_check and text not in _RDFLIB_PARSED:
+                from rdflib.plugins.sparql import prepareQuery  # only rdflib stores need it
+
                 prepareQuery(text)
                 _RDFLIB_PARSED.add(text)
     except Exception as exc:  # pyparsing raises several types; all mean "does not parse"

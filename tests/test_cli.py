@@ -82,6 +82,67 @@ def test_serve_dry_run_builds_the_store(runner: Any, tmp_path: Path) -> None:
     assert (tmp_path / "s").is_dir()
 
 
+EXTRA = b"<http://x/loaded> <http://x/p> <http://x/b> .\n"
+
+
+def _holds(store: Path, subject: str) -> bool:
+    import pyoxigraph as ox
+
+    reader = ox.Store.read_only(str(store))
+    return next(iter(reader.quads_for_pattern(ox.NamedNode(subject), None, None)), None) \
+        is not None
+
+
+def _serve_build(runner: Any, store: Path, *extra: str, env: dict[str, str] | None = None
+                 ) -> Any:
+    result = runner.invoke(main, ["serve", "--dry-run", "--data-dir", str(store), *extra],
+                           env={**NO_VALIDATION, **(env or {})})
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result
+
+
+def test_serve_keeps_data_loaded_with_dikg_load(runner: Any, tmp_path: Path) -> None:
+    """`dikg load` then `dikg serve` on the same store: the loaded data is served, not wiped."""
+    store, extra = tmp_path / "store", tmp_path / "extra.nt"
+    extra.write_bytes(EXTRA)
+    loaded = runner.invoke(main, ["load", str(MINI), str(extra), "--store", str(store)],
+                           env=NO_VALIDATION)
+    assert loaded.exit_code == 0, loaded.output
+    before = json.loads(runner.invoke(main, ["stats", "--json", "--store", str(store)]).output)
+    served = _serve_build(runner, store)
+    assert "rebuilding" not in served.output and "dikg load" in served.output  # a warning
+    after = json.loads(runner.invoke(main, ["stats", "--json", "--store", str(store)]).output)
+    assert after["triples"] == before["triples"] and _holds(store, "http://x/loaded")
+    rebuilt = _serve_build(runner, store, "--rebuild")  # only on request
+    assert "discarding" in rebuilt.output and not _holds(store, "http://x/loaded")
+
+
+def test_serve_rebuilds_only_a_stale_store_it_built_itself(runner: Any, tmp_path: Path) -> None:
+    ontology, store, extra = _ontology_copy(tmp_path), tmp_path / "store", tmp_path / "extra.nt"
+    env = {"FLASK_GRAPH_SERVICE_ONTOLOGY_DIR": str(ontology)}
+    first = _serve_build(runner, store, "--no-ansm", env=env)
+    again = _serve_build(runner, store, "--no-ansm", env=env)  # same files: used as it is
+    assert "rebuilding" not in again.output and "warning" not in again.output
+    (ontology / "zz_added.ttl").write_text(
+        "<https://w3id.org/dikg/id/zz-added> <http://www.w3.org/2000/01/rdf-schema#comment> "
+        "\"added to the files\" .\n")
+    changed = _serve_build(runner, store, "--no-ansm", env=env)
+    assert "the ontology or imports changed: rebuilding the store" in changed.output
+    assert _version(changed) != _version(first)
+    assert _holds(store, "https://w3id.org/dikg/id/zz-added")
+    extra.write_bytes(EXTRA)  # data loaded on top: no longer dikg serve's own build
+    assert runner.invoke(main, ["load", str(extra), "--store", str(store)],
+                         env={**NO_VALIDATION, **env}).exit_code == 0
+    (ontology / "zz_added.ttl").unlink()
+    kept = _serve_build(runner, store, "--no-ansm", env=env)
+    assert "rebuilding" not in kept.output and "warning" in kept.output
+    assert _holds(store, "http://x/loaded") and _holds(store, "https://w3id.org/dikg/id/zz-added")
+
+
+def _version(result: Any) -> str:
+    return str(result.output.split("graph version ", 1)[1].split(";", 1)[0])
+
+
 def _get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())

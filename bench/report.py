@@ -199,3 +199,14 @@ def markdown(results: dict[str, Any], *, notes: Path | None = None) -> str:
     if notes is not None and notes.exists():
         lines += ["", notes.read_text().strip()]
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # re-render results.md from results.json (e.g. after editing notes)
+    import json
+    import sys
+
+    source = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("results.json"))
+    saved = json.loads(source.read_text())
+    saved["targets"] = targets(saved)
+    source.with_suffix(".md").write_text(markdown(saved, notes=source.with_name("notes.md")))
+    print(f"wrote {source.with_suffix('.md')}")

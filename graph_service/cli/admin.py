@@ -50,10 +50,33 @@ def log(store_dir: Path, as_json: bool, limit: int) -> None:
             click.echo(format_entry(entry))
 
 
-def _publish(prepared: object, what: str) -> None:
+def _index(prepared: object, store_dir: Path) -> None:
+    """The new version's indexes, built before the switch (a warning if they cannot be)."""
+    import time
+
+    from graph_service.cli.data import cli_settings
+    from graph_service.errors import GraphServiceError
+    from graph_service.services.index_builds import index_prepared
+    from graph_service.services.releases import Prepared
+
+    assert isinstance(prepared, Prepared)
+    started = time.perf_counter()
+    try:
+        path = index_prepared(prepared, cli_settings(store="oxigraph", store_path=str(store_dir)))
+    except (GraphServiceError, OSError) as exc:  # a cache: the first request builds them
+        message = getattr(exc, "message", None) or str(exc)
+        click.echo(f"warning: could not build the indexes of the new version ({message}); "
+                   "the first request that needs them will", err=True)
+        return
+    click.echo(f"built the name, label and safety indexes in "
+               f"{time.perf_counter() - started:.1f} s ({path.name})")
+
+
+def _publish(prepared: object, what: str, store_dir: Path) -> None:
     from graph_service.services.releases import Prepared, publish_prepared
 
     assert isinstance(prepared, Prepared)
+    _index(prepared, store_dir)
     head = publish_prepared(prepared, who=_who())
     click.echo(f"{what}: graph version {head.version} is current ({prepared.triples} quads, "
                f"built and validated in {prepared.seconds:.1f} s); serving workers switch "
@@ -71,7 +94,8 @@ def release(files: tuple[Path, ...], store_dir: Path, ansm: bool, force: bool) -
     """Build and validate a new graph version from FILES beside the live one, then switch.
 
     Without FILES: the ontology files and imports `dikg serve` loads. A file that does not
-    parse or validate stops the release; the live graph is not touched.
+    parse or validate stops the release; the live graph is not touched. The new version's
+    indexes are built before the switch, so no request after it waits for them.
     """
     from graph_service.cli.data import cli_settings
     from graph_service.errors import GraphServiceError
@@ -100,7 +124,7 @@ def release(files: tuple[Path, ...], store_dir: Path, ansm: bool, force: bool) -
         raise click.ClickException(f"release refused, the live graph is unchanged: "
                                    f"{exc.message}") from exc
     try:
-        _publish(prepared, "released")
+        _publish(prepared, "released", store_dir)
     except BaseException:
         discard(prepared)
         raise
@@ -144,7 +168,7 @@ def restore(file: Path, store_dir: Path) -> None:
         raise click.ClickException(f"restore refused, the live graph is unchanged: "
                                    f"{exc.message}") from exc
     try:
-        _publish(prepared, "restored")
+        _publish(prepared, "restored", store_dir)
     except BaseException:
         discard(prepared)
         raise

@@ -4,7 +4,10 @@ Every request starts with :meth:`StoreWatcher.refresh`: when the pointer file
 (``dikg-current.json``) has changed since the last look, the worker opens the new version
 read-only, puts it under its wrappers (query processes, result cache) and sets the state's
 ``graph_version`` (which empties the result cache). A request that is already running keeps the
-store object it started with and finishes on the old version.
+store object it started with and finishes on the old version. A version whose per-version
+indexes are not saved yet gets them built in the background right away
+(:mod:`~graph_service.services.index_builds`): in the worker that wrote it, before the write
+is acknowledged, so the next request reads them instead of building them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING
 from graph_service.backends.base import GraphBackend
 from graph_service.backends.oxigraph import OxigraphBackend
 from graph_service.backends.versions import HEAD, Head, read_head
+from graph_service.services.index_builds import build_after_switch
 from graph_service.services.writes import store_version
 
 if TYPE_CHECKING:
@@ -111,3 +115,4 @@ class StoreWatcher:
             self.switches += 1
         # after the store: a cache key never pairs the new version with the old data
         state.graph_version = store_version(store.store, head)  # type: ignore[attr-defined]
+        build_after_switch(state, state.graph_version, target)

@@ -5,8 +5,10 @@ the live versions; :func:`publish_prepared` then makes it current in one rename,
 write lock, with a change-log line. Serving workers notice the new pointer before their next
 request (:mod:`~graph_service.services.refresh`); a request already running finishes on the
 version it started on. A failed release deletes its directory and leaves the live graph as it
-was. :func:`dump_store` writes the current version (an immutable directory) as N-Quads: a
-consistent backup without stopping anything; :func:`prepare_restore` makes a version of one.
+was (:func:`~graph_service.services.index_builds.index_prepared` builds the new version's
+indexes before the switch). :func:`dump_store` writes the current version (an immutable
+directory) as N-Quads: a consistent backup without stopping anything; :func:`prepare_restore`
+makes a version of one.
 """
 
 from __future__ import annotations

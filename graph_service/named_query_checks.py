@@ -146,6 +146,7 @@ def check_text(text: str, params: tuple[QueryParam, ...], returns: str | None, p
         raise NamedQueryError(f"{path.name}: pyoxigraph rejects the query: {exc}") from exc
     kind = {pyoxigraph.QuerySolutions: "select", pyoxigraph.QueryBoolean: "ask",
             pyoxigraph.QueryTriples: "construct"}[type(result)]
+    del result  # pyoxigraph results must be dropped by this thread, not by a later gc elsewhere
     if returns is not None and kind != returns:
         raise NamedQueryError(f"{path.name}: header says 'returns: {returns}' but it is {kind}")
     return kind

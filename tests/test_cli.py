@@ -73,8 +73,9 @@ def test_load_counts_each_file_and_refuses_bad_ones(runner: Any, tmp_path: Path)
 
 
 def test_serve_dry_run_builds_the_store(runner: Any, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["serve", "--dry-run", "--data-dir", str(tmp_path / "s"),
-                                  "--workers", "3", "--port", "8123"], env=NO_VALIDATION)
+    result = runner.invoke(main, ["serve", "--dry-run", "--no-exports", "--data-dir",
+                                  str(tmp_path / "s"), "--workers", "3", "--port", "8123"],
+                           env=NO_VALIDATION)
     assert result.exit_code == 0, result.output
     assert "-w 3 --threads 4 --bind 127.0.0.1:8123" in result.output
     assert "--limit-request-line 0" in result.output
@@ -95,8 +96,8 @@ def _holds(store: Path, subject: str) -> bool:
 
 def _serve_build(runner: Any, store: Path, *extra: str, env: dict[str, str] | None = None
                  ) -> Any:
-    result = runner.invoke(main, ["serve", "--dry-run", "--data-dir", str(store), *extra],
-                           env={**NO_VALIDATION, **(env or {})})
+    result = runner.invoke(main, ["serve", "--dry-run", "--no-exports", "--data-dir", str(store),
+                                  *extra], env={**NO_VALIDATION, **(env or {})})
     assert result.exit_code == 0, (result.output, result.exception)
     return result
 
@@ -156,7 +157,7 @@ def test_dikg_serve_runs_gunicorn_workers_on_one_store(tmp_path: Path) -> None:
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(BIN / "dikg"), "serve", "--port", str(port), "--workers", "2",
-             "--data-dir", str(tmp_path / "store")],
+             "--no-exports", "--data-dir", str(tmp_path / "store")],
             env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_http(f"http://127.0.0.1:{port}/health", timeout=60, process=process, log=log)
@@ -171,7 +172,7 @@ def test_dikg_serve_runs_gunicorn_workers_on_one_store(tmp_path: Path) -> None:
 @pytest.mark.live
 def test_live_service_helper_opens_a_prebuilt_store(runner: Any, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    built = runner.invoke(main, ["serve", "--dry-run", "--data-dir", str(store)],
+    built = runner.invoke(main, ["serve", "--dry-run", "--no-exports", "--data-dir", str(store)],
                           env=NO_VALIDATION)
     version = built.output.split("graph version ", 1)[1].split(";", 1)[0]
     env = {"FLASK_GRAPH_SERVICE_STORE_PATH": str(store),

@@ -61,3 +61,20 @@ def test_index_exports_saves_the_projection_once(runner: Any, tmp_path: Path) ->
     rebuilt = runner.invoke(main, ["index", "--store", str(store), "--exports", "--rebuild"],
                             env=NO_VALIDATION)
     assert "export projection built in" in rebuilt.output
+
+
+def test_serve_builds_the_export_projection_before_the_workers_start(
+        runner: Any, tmp_path: Path) -> None:
+    skipped = tmp_path / "skipped"
+    result = runner.invoke(main, ["serve", "--dry-run", "--no-ansm", "--no-exports",
+                                  "--data-dir", str(skipped)], env=NO_VALIDATION)
+    assert result.exit_code == 0, result.output
+    assert read_projection(skipped, _version(skipped)) is None
+
+    store = tmp_path / "store"
+    result = runner.invoke(main, ["serve", "--dry-run", "--no-ansm", "--data-dir", str(store)],
+                           env=NO_VALIDATION)
+    assert result.exit_code == 0, result.output
+    assert "built the export projection" in result.output
+    projected = read_projection(store, _version(store))
+    assert projected is not None and projected.graph.number_of_nodes() > 100

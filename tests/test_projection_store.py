@@ -1,4 +1,4 @@
-"""The export projection saved per graph version: built once, read back, never for another version."""
+"""The export projection saved per graph version: built once, read back, never for another one."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 4) ->
             "graph_service.wsgi:app"]
 
 
-def build_store(settings: Settings, *, rebuild: bool = False) -> str:
+def build_store(settings: Settings, *, rebuild: bool = False, exports: bool = False) -> str:
     """Open the store, rebuild it when it is a stale build of its own, and close it again.
 
     Serving never destroys data it did not build: a directory store is rebuilt from the
@@ -44,7 +44,8 @@ def build_store(settings: Settings, *, rebuild: bool = False) -> str:
     since (see :mod:`~graph_service.services.store_builds`). A store filled by ``dikg load``
     or ``oxigraph load``, a remote server, and a store with curator writes or releases (a
     version pointer) are served as they are, with a warning when the files changed, unless
-    ``rebuild`` discards them explicitly.
+    ``rebuild`` discards them explicitly. The per-version indexes (and with ``exports`` the
+    export projection) are built here, once, before any worker starts.
 
     :raises InvalidDataError: when the files fail to parse or validate.
     """
@@ -66,7 +67,7 @@ def build_store(settings: Settings, *, rebuild: bool = False) -> str:
                            f"but it has curator writes or releases (version {head.version}); "
                            "serving it as it is. Publish the files with 'dikg release', or "
                            "start with --rebuild to discard the store.", err=True)
-            _build_indexes(settings)
+            _build_indexes(settings, exports=exports)
             return head.version
     backend = get_backend(settings)
     try:
@@ -79,7 +80,7 @@ def build_store(settings: Settings, *, rebuild: bool = False) -> str:
     if root is not None:
         if built:
             record_build(root, version)
-        _build_indexes(settings)
+        _build_indexes(settings, exports=exports)
     return version
 
 
@@ -107,17 +108,24 @@ def _discard(backend: GraphBackend, settings: Settings, root: Path | None, *,
     return False
 
 
-def _build_indexes(settings: Settings) -> None:
-    """The per-version indexes, built here once instead of in every worker."""
+def _build_indexes(settings: Settings, *, exports: bool) -> None:
+    """The per-version indexes (and the export projection), built here once instead of in
+    every worker."""
     import time
 
-    from graph_service.cli.index import index_store_version
+    from graph_service.cli.index import export_projection_version, index_store_version
 
     started = time.perf_counter()
     path, built = index_store_version(settings)
     if built:
         click.echo(f"built the name, label and safety indexes in "
                    f"{time.perf_counter() - started:.1f} s ({path.name})")
+    if exports:
+        started = time.perf_counter()
+        path, built = export_projection_version(settings)
+        if built:
+            click.echo(f"built the export projection in {time.perf_counter() - started:.1f} s "
+                       f"({path.name})")
 
 
 @main.command()
@@ -138,10 +146,14 @@ def _build_indexes(settings: Settings) -> None:
 @click.option("--rebuild", is_flag=True,
               help="Discard the store's data (also data loaded with 'dikg load', curator "
                    "writes and releases) and rebuild it from the files.")
+@click.option("--exports/--no-exports", default=True, show_default=True,
+              help="Build the export projection of the graph version before the workers start "
+                   "(else the first export builds it and others get 503 warming_up meanwhile).")
 @click.option("--dry-run", is_flag=True, help="Build the store, print the command, do not start.")
 def serve(host: str, port: int, workers: int, threads: int, store: str, data_dir: Path,
           remote_url: str | None, remote_update_url: str | None,
-          remote_store_url: str | None, ansm: bool, rebuild: bool, dry_run: bool) -> None:
+          remote_store_url: str | None, ansm: bool, rebuild: bool, exports: bool,
+          dry_run: bool) -> None:
     """Build and validate the store once, then run gunicorn with N workers over it.
 
     A store it built itself from older files is rebuilt; data it did not build (loaded with
@@ -171,7 +183,7 @@ def serve(host: str, port: int, workers: int, threads: int, store: str, data_dir
                 overrides[key.lower()] = value
     try:
         settings = cli_settings(**overrides)
-        version = build_store(settings, rebuild=rebuild)
+        version = build_store(settings, rebuild=rebuild, exports=exports)
         if store == "rdflib":  # every worker loads its own copy; it was validated here
             env["FLASK_GRAPH_SERVICE_VALIDATE_ON_LOAD"] = "false"
         else:  # the store is built: workers only open it

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,6 @@ RELEASED = """@prefix id: <https://w3id.org/dikg/id/> . @prefix dikg: <https://w
 id:indexed-release a dikg:Drug ; skos:prefLabel "indexed release"@en ;
     rdfs:label "indexed release"@en ; skos:definition "A drug added by a release." .
 """
-
-
-@pytest.fixture(autouse=True)
-def _main_thread_garbage_collected() -> None:
-    """Collect garbage in the main thread before threads start: a pyoxigraph result held in a
-    reference cycle (a catalog check's frame) must not be freed by another thread's collection
-    (pyoxigraph raises 'unsendable ... dropped on another thread')."""
-    gc.collect()
 
 
 @pytest.fixture

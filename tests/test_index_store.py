@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import gc
 import json
 import threading
 from pathlib import Path
@@ -31,14 +30,6 @@ from graph_service.services.index_store import (
 )
 
 CHECK = {"drugs": ["naltrexone", "oxycodone", "Antabuse"], "conditions": ["acute hepatitis"]}
-
-
-@pytest.fixture(autouse=True)
-def _main_thread_garbage_collected() -> None:
-    """Collect garbage in the main thread before threads start: a pyoxigraph result held in a
-    reference cycle (a catalog check's frame) must not be freed by another thread's collection
-    (pyoxigraph raises 'unsendable ... dropped on another thread')."""
-    gc.collect()
 
 
 @pytest.fixture
@@ -92,7 +83,6 @@ def test_saved_indexes_load_equal_to_the_built_ones_and_only_for_their_version(
 def test_concurrent_builders_build_once(root: Path) -> None:
     backend = OxigraphBackend(path=root, read_only=True)
     catalog = load_catalog(Path("queries"))
-    gc.collect()  # the catalog check's garbage, in this thread (see the fixture above)
     queries: list[str] = []
     original = backend.query
 

@@ -11,7 +11,6 @@ version, never reads an old index.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -19,17 +18,17 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from graph_service.backends import GraphBackend
 from graph_service.config import Settings
-from graph_service.errors import BackendUnavailable
 from graph_service.named_queries import Catalog
 from graph_service.services.citation_index import CitationIndex, get_citation_index
 from graph_service.services.explanations import get_labels
+from graph_service.services.file_locks import exclusive
 from graph_service.services.queries import INDEX_TIME_LIMIT
 from graph_service.services.reach_graph import ReachGraph, get_reach_graph
 from graph_service.services.resolution import ResolutionIndex, get_index
@@ -138,29 +137,11 @@ def write_indexes(root: Path, versions: Sequence[str], parts: Mapping[str, Any],
     return first
 
 
-_THREAD_LOCK = threading.Lock()
-
-
-@contextmanager
-def _build_lock(root: Path) -> Iterator[None]:
+def _build_lock(root: Path) -> AbstractContextManager[None]:
     """One builder at a time across threads and processes (``flock``, released on death)."""
-    directory = Path(root) / DIRECTORY
-    directory.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + _LOCK_WAIT
-    with _THREAD_LOCK, (directory / "build.lock").open("a") as handle:
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise BackendUnavailable("the indexes of this graph version are being "
-                                             "built by another process; try again") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return exclusive(Path(root) / DIRECTORY / "build.lock", wait=_LOCK_WAIT,
+                     busy="the indexes of this graph version are being built by another "
+                          "process; try again")
 
 
 def ensure_indexes(backend: GraphBackend, catalog: Catalog, *, root: Path, version: str,

@@ -9,17 +9,15 @@ is a pickle: written by this service into the store's own directory and trusted 
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import pickle
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
-from graph_service.errors import BackendUnavailable
+from graph_service.services.file_locks import exclusive
 from graph_service.services.graph_selection import ProjectedGraph
 from graph_service.services.index_store import DIRECTORY, index_path
 from graph_service.services.queries import INDEX_TIME_LIMIT
@@ -32,7 +30,6 @@ log = logging.getLogger(__name__)
 FORMAT = 1  # bump when ProjectedGraph or the projection changes: older files are rebuilt
 SUFFIX = ".projection.pickle"
 KEEP = 2  # projection files kept besides the one just written
-_THREAD_LOCK = threading.Lock()
 
 
 def projection_path(root: Path, version: str) -> Path:
@@ -90,26 +87,11 @@ def save_alias(root: Path, version: str, alias: str) -> Path:
     return target
 
 
-@contextmanager
-def _lock(root: Path) -> Iterator[None]:
+def _lock(root: Path) -> AbstractContextManager[None]:
     """One projection builder at a time across threads and processes (``flock``)."""
-    directory = Path(root) / DIRECTORY
-    directory.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + INDEX_TIME_LIMIT + 60.0
-    with _THREAD_LOCK, (directory / "projection.lock").open("a") as handle:
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise BackendUnavailable("the export graph of this version is being "
-                                             "built by another process; try again") from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return exclusive(Path(root) / DIRECTORY / "projection.lock", wait=INDEX_TIME_LIMIT + 60.0,
+                     busy="the export graph of this version is being built by another "
+                          "process; try again", poll=0.1)
 
 
 def load_or_build(root: Path, version: str,

@@ -293,7 +293,9 @@ def main(argv: list[str] | None = None) -> None:
     args.output.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
     results["targets"] = report.targets(results)  # figures saved first: report.py re-renders
     args.output.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
-    args.output.write_text(report.markdown(results, notes=BENCH / "notes.md"))
+    notes = args.output.with_name(args.output.name.replace("results", "notes", 1))
+    args.output.write_text(report.markdown(
+        results, notes=notes if notes.exists() and notes != args.output else BENCH / "notes.md"))
     log(f"wrote {args.output} and {args.output.with_suffix('.json')} "
         f"in {results['meta']['run_seconds']:.0f} s")
 

@@ -90,9 +90,8 @@ def build_citation_index(links: Iterable[Mapping[str, Node]],
 def get_citation_index(backend: GraphBackend, catalog: Catalog, *, version: str,
                        cache: MutableMapping[str, Any]) -> CitationIndex:
     """The citation index of ``version``: cached, loaded from the version's file, or built."""
-    found: CitationIndex | None = per_version.lookup(cache, _KEY, backend, catalog, version)
-    if found is not None:
-        return found
-    index = build_citation_index(select_for_index(backend, catalog, "index_citation_links"),
-                                 select_for_index(backend, catalog, "index_source_details"))
-    return per_version.remember(cache, _KEY, version, index)  # type: ignore[no-any-return]
+    return per_version.get_or_build(cache, _KEY, backend, catalog, version, lambda:
+                                    build_citation_index(
+                                        select_for_index(backend, catalog, "index_citation_links"),
+                                        select_for_index(backend, catalog,
+                                                         "index_source_details")))

@@ -111,18 +111,17 @@ def claim_triples(claim: str, row: MutableMapping[str, Any]) -> list[Triple]:
 def get_labels(backend: GraphBackend, catalog: Catalog, *, version: str,
                cache: MutableMapping[str, Any]) -> dict[str, str]:
     """Labels of every labelled IRI (``term_labels.rq``), built once per graph version."""
-    found: dict[str, str] | None = per_version.lookup(cache, "term_labels", backend, catalog,
-                                                      version)
-    if found is not None:
-        return found
-    labels = dict(_FALLBACK_LABELS)
-    for row in select_for_index(backend, catalog, "term_labels"):
-        label = row.get("pref_label") or row.get("rdfs_label")
-        if _foreign(label) and row.get("english_label") is not None:
-            label = row["english_label"]  # e.g. an ANSM substance's English INN
-        if label is not None:
-            labels[str(row["node"])] = str(label)
-    return per_version.remember(cache, "term_labels", version, labels)  # type: ignore[no-any-return]
+    def build() -> dict[str, str]:
+        labels = dict(_FALLBACK_LABELS)
+        for row in select_for_index(backend, catalog, "term_labels"):
+            label = row.get("pref_label") or row.get("rdfs_label")
+            if _foreign(label) and row.get("english_label") is not None:
+                label = row["english_label"]  # e.g. an ANSM substance's English INN
+            if label is not None:
+                labels[str(row["node"])] = str(label)
+        return labels
+
+    return per_version.get_or_build(cache, "term_labels", backend, catalog, version, build)
 
 
 def _foreign(label: Any) -> bool:

@@ -10,12 +10,12 @@ loaded from the file built for that version, so a worker does not query the whol
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 
 from graph_service.backends import GraphBackend
 from graph_service.named_queries import Catalog
 
-__all__ = ["INDEX_KEYS", "PROVIDER_KEY", "Provider", "lookup", "remember"]
+__all__ = ["INDEX_KEYS", "PROVIDER_KEY", "Provider", "get_or_build", "lookup", "remember"]
 
 #: the cache keys of the per-version indexes (a provider returns all of them)
 INDEX_KEYS = ("resolution_index", "term_labels", "safety_index", "safety_sources", "reach_graph",
@@ -25,6 +25,8 @@ PROVIDER_KEY = "index_provider"
 # provider(backend, catalog, version) -> {key: index} for every key of INDEX_KEYS, or None
 # when it cannot provide them (the caller then builds the one it needs in memory)
 Provider = Callable[[GraphBackend, Catalog, str], Mapping[str, Any] | None]
+
+T = TypeVar("T")
 
 
 def remember(cache: MutableMapping[str, Any], key: str, version: str, value: Any) -> Any:
@@ -53,3 +55,14 @@ def lookup(cache: MutableMapping[str, Any], key: str, backend: GraphBackend, cat
     for name in INDEX_KEYS:
         remember(cache, name, version, found[name])
     return found[key]
+
+
+def get_or_build(cache: MutableMapping[str, Any], key: str, backend: GraphBackend,
+                 catalog: Catalog, version: str, build: Callable[[], T]) -> T:
+    """The ``key`` index of ``version``: cached, from the provider, else ``build()`` (kept)."""
+    found: T | None = lookup(cache, key, backend, catalog, version)
+    if found is not None:
+        return found
+    built = build()
+    remember(cache, key, version, built)
+    return built

@@ -103,11 +103,10 @@ def _triples(rows: Iterable[Mapping[str, Node]], p: str | None = None) -> list[T
 def get_reach_graph(backend: GraphBackend, catalog: Catalog, *, version: str,
                     cache: MutableMapping[str, Any]) -> ReachGraph:
     """The reach graph of ``version``: cached, loaded from the version's index file, or built."""
-    found: ReachGraph | None = per_version.lookup(cache, _KEY, backend, catalog, version)
-    if found is not None:
-        return found
-    edges = _triples(select_for_index(backend, catalog, "index_edges"))
-    types = [*_triples(select_for_index(backend, catalog, "index_entity_types"), _TYPE),
-             *_triples(select_for_index(backend, catalog, "index_part_types"), _TYPE)]
-    return per_version.remember(cache, _KEY, version,  # type: ignore[no-any-return]
-                                build_reach_graph(edges, types))
+    def build() -> ReachGraph:
+        edges = _triples(select_for_index(backend, catalog, "index_edges"))
+        types = [*_triples(select_for_index(backend, catalog, "index_entity_types"), _TYPE),
+                 *_triples(select_for_index(backend, catalog, "index_part_types"), _TYPE)]
+        return build_reach_graph(edges, types)
+
+    return per_version.get_or_build(cache, _KEY, backend, catalog, version, build)

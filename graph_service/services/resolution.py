@@ -193,12 +193,8 @@ def get_index(backend: GraphBackend, catalog: Catalog, *, version: str,
               cache: MutableMapping[str, Any]) -> ResolutionIndex:
     """The index for graph ``version``: cached, loaded from the version's index file, or built
     (on first use) and kept in ``cache``."""
-    found: ResolutionIndex | None = per_version.lookup(cache, "resolution_index", backend,
-                                                       catalog, version)
-    if found is not None:
-        return found
-    index = build_index(entity_label_rows(backend, catalog))
-    return per_version.remember(cache, "resolution_index", version, index)  # type: ignore[no-any-return]
+    return per_version.get_or_build(cache, "resolution_index", backend, catalog, version,
+                                    lambda: build_index(entity_label_rows(backend, catalog)))
 
 
 def _candidate(index: ResolutionIndex, iri: str, score: float, how: str, text: str) -> Candidate:

@@ -120,8 +120,5 @@ def build_safety_index(rows: Iterable[Mapping[str, Node]]) -> SafetyIndex:
 def get_safety_index(backend: GraphBackend, catalog: Catalog, *, version: str,
                      cache: MutableMapping[str, Any]) -> SafetyIndex:
     """The index for ``version`` (built on first use, then cached in ``cache``)."""
-    found: SafetyIndex | None = per_version.lookup(cache, _CACHE_KEY, backend, catalog, version)
-    if found is not None:
-        return found
-    index = build_safety_index(safety_claim_rows(backend, catalog))
-    return per_version.remember(cache, _CACHE_KEY, version, index)  # type: ignore[no-any-return]
+    return per_version.get_or_build(cache, _CACHE_KEY, backend, catalog, version, lambda:
+                                    build_safety_index(safety_claim_rows(backend, catalog)))

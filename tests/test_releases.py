@@ -170,6 +170,7 @@ def test_a_broken_backup_is_refused(root: Path, tmp_path: Path, runner: Any) -> 
     head = read_head(root)
     result = invoke(runner, "restore", str(broken), "--store", str(root))
     assert result.exit_code == 1 and "line 2" in result.output and read_head(root) == head
+    assert "restore refused, the live graph is unchanged" in result.output
 
 
 # --- the live swap ---------------------------------------------------------------------------

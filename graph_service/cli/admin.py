@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -72,13 +73,25 @@ def _index(prepared: object, store_dir: Path) -> None:
                f"{time.perf_counter() - started:.1f} s ({path.name})")
 
 
-def _publish(prepared: object, what: str, store_dir: Path) -> None:
-    from graph_service.services.releases import Prepared, publish_prepared
+def _prepare_and_publish(prepare: Callable[[], object], what: str, store_dir: Path) -> None:
+    """Build the new version with ``prepare`` (a refusal leaves the live graph as it is), build
+    its indexes, then switch to it; a failure after preparing discards the prepared version."""
+    from graph_service.errors import GraphServiceError
+    from graph_service.services.releases import Prepared, discard, publish_prepared
 
+    try:
+        prepared = prepare()
+    except GraphServiceError as exc:
+        raise click.ClickException(f"{what} refused, the live graph is unchanged: "
+                                   f"{exc.message}") from exc
     assert isinstance(prepared, Prepared)
-    _index(prepared, store_dir)
-    head = publish_prepared(prepared, who=_who())
-    click.echo(f"{what}: graph version {head.version} is current ({prepared.triples} quads, "
+    try:
+        _index(prepared, store_dir)
+        head = publish_prepared(prepared, who=_who())
+    except BaseException:
+        discard(prepared)
+        raise
+    click.echo(f"{what}d: graph version {head.version} is current ({prepared.triples} quads, "
                f"built and validated in {prepared.seconds:.1f} s); serving workers switch "
                "before their next request")
 
@@ -98,9 +111,8 @@ def release(files: tuple[Path, ...], store_dir: Path, ansm: bool, force: bool) -
     indexes are built before the switch, so no request after it waits for them.
     """
     from graph_service.cli.data import cli_settings
-    from graph_service.errors import GraphServiceError
     from graph_service.services.loading import ontology_files
-    from graph_service.services.releases import discard, prepare_release, writes_since_release
+    from graph_service.services.releases import prepare_release, writes_since_release
 
     settings = cli_settings()
     paths = list(files)
@@ -118,16 +130,9 @@ def release(files: tuple[Path, ...], store_dir: Path, ansm: bool, force: bool) -
         raise click.ClickException(
             f"{pending} curator write(s) since the last release are not in these files and "
             "would be dropped; `dikg dump` them first or pass --force")
-    try:
-        prepared = prepare_release(store_dir, paths, ontology_dir=settings.ontology_dir)
-    except GraphServiceError as exc:
-        raise click.ClickException(f"release refused, the live graph is unchanged: "
-                                   f"{exc.message}") from exc
-    try:
-        _publish(prepared, "released", store_dir)
-    except BaseException:
-        discard(prepared)
-        raise
+    _prepare_and_publish(
+        lambda: prepare_release(store_dir, paths, ontology_dir=settings.ontology_dir),
+        "release", store_dir)
 
 
 @main.command()
@@ -156,19 +161,11 @@ def dump(store_dir: Path, output: Path | None) -> None:
 def restore(file: Path, store_dir: Path) -> None:
     """Make an N-Quads backup the current graph version (validated first; safe while serving)."""
     from graph_service.cli.data import cli_settings
-    from graph_service.errors import GraphServiceError
-    from graph_service.services.releases import discard, prepare_restore
+    from graph_service.services.releases import prepare_restore
     from graph_service.validation import DEFAULT_SHAPES
 
     own = cli_settings().ontology_dir / "shapes.ttl"
     store_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        prepared = prepare_restore(store_dir, file, shapes=own if own.exists() else DEFAULT_SHAPES)
-    except GraphServiceError as exc:
-        raise click.ClickException(f"restore refused, the live graph is unchanged: "
-                                   f"{exc.message}") from exc
-    try:
-        _publish(prepared, "restored", store_dir)
-    except BaseException:
-        discard(prepared)
-        raise
+    _prepare_and_publish(
+        lambda: prepare_restore(store_dir, file, shapes=own if own.exists() else DEFAULT_SHAPES),
+        "restore", store_dir)

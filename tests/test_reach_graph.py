@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import make_backend
 from rdflib import URIRef
 
 from graph_service.backends import GraphBackend, RdfSource
@@ -18,20 +19,14 @@ FIXTURE = Path(__file__).resolve().parent / "resources" / "api_fixture.ttl"
 CATALOG = load_catalog(QUERIES_DIR)
 
 
-@pytest.fixture(params=["curated", "fixture-oxigraph", "fixture-rdflib"])
-def store(request: pytest.FixtureRequest, graph_store: GraphBackend) -> Iterator[GraphBackend]:
+@pytest.fixture(params=["curated", "oxigraph-memory", "rdflib"])
+def store(request: pytest.FixtureRequest, graph_store: GraphBackend,
+          tmp_path: Path) -> Iterator[GraphBackend]:
     """The curated graph, and the fixture graph (condition hierarchy) on both embedded stores."""
     if request.param == "curated":
         yield graph_store
         return
-    if request.param == "fixture-oxigraph":
-        from graph_service.backends.oxigraph import OxigraphBackend
-
-        backend: GraphBackend = OxigraphBackend()
-    else:
-        from graph_service.backends.rdflib_store import RdflibBackend
-
-        backend = RdflibBackend()
+    backend = make_backend(request.param, tmp_path, request)
     backend.load([RdfSource(FIXTURE, "turtle", name=FIXTURE.name)])
     yield backend
     backend.close()
